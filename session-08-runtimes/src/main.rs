@@ -1,0 +1,203 @@
+//! Run one workload on every async runtime and compare, as uvloop is compared with asyncio.
+//!
+//! ```text
+//! cargo run --release -p session-08-runtimes                     # the course's queue benchmark
+//! cargo run --release -p session-08-runtimes -- --workload echo  # uvloop's echo benchmark
+//! cargo run --release -p session-08-runtimes -- --help
+//! ```
+//!
+//! Watch the "vs fastest" column, then run it again: the order of the close ones changes from
+//! run to run on a busy machine, the order of the far-apart ones does not.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use session_08_runtimes::bench::{self, BenchConfig, BUILD};
+use session_08_runtimes::echo::EchoConfig;
+use session_08_runtimes::{Runtime, Workload};
+
+/// Run the same async workload on several Rust runtimes and compare their speed.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Which workload: the course's producer/consumer queue, a TCP echo on loopback, or both.
+    #[arg(long, value_enum, default_value_t = WorkloadArg::Queue)]
+    workload: WorkloadArg,
+
+    /// Which runtime to run on, or all of them.
+    #[arg(long, value_enum, default_value_t = RuntimeArg::All)]
+    runtime: RuntimeArg,
+
+    /// Items each of the two producers puts on the queue (queue workload).
+    #[arg(long, default_value_t = 250_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    items: u64,
+
+    /// Runs per runtime; the table shows the median.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    repeat: u64,
+
+    /// Echo clients connected at once (echo workload).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    clients: u64,
+
+    /// Messages each echo client sends, waiting for each reply (echo workload).
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    messages: u64,
+
+    /// Bytes per echo message (echo workload).
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    message_size: u64,
+
+    /// Print one JSON object instead of the table:
+    /// {"workload", "build", "results": [{"runtime", "median_s", "processed", ...}]}.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `--workload` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum WorkloadArg {
+    /// Two producers x --items, one consumer, a yield after every action.
+    Queue,
+    /// --clients clients each send --messages messages to an echo server.
+    Echo,
+    /// Both, one after the other.
+    All,
+}
+
+/// `--runtime` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RuntimeArg {
+    /// Every runtime below.
+    All,
+    /// tokio, current-thread runtime.
+    TokioCt,
+    /// tokio, multi-thread runtime (one worker per core).
+    TokioMt,
+    /// smol, a LocalExecutor on one thread.
+    Smol,
+    /// smol, an Executor on one thread per core.
+    SmolMt,
+    /// async-std (discontinued upstream; smol is its successor).
+    AsyncStd,
+    /// futures::executor::LocalPool (an executor with no reactor of its own).
+    Futures,
+}
+
+/// How long one echo run may take before it counts as failed.
+const ECHO_TIME_LIMIT: Duration = Duration::from_secs(60);
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version are not errors: let clap print them and exit 0.
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => {
+            eprintln!("{}", one_line(&err.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // `{:#}` prints the whole context chain on one line: "could not X: because Y".
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    if BUILD == "debug" {
+        eprintln!(
+            "note: debug build, these figures mean little; for real ones run `cargo run --release -p session-08-runtimes`"
+        );
+    }
+    let workloads = match cli.workload {
+        WorkloadArg::Queue => vec![Workload::Queue],
+        WorkloadArg::Echo => vec![Workload::Echo],
+        WorkloadArg::All => vec![Workload::Queue, Workload::Echo],
+    };
+    let runtimes = match cli.runtime {
+        RuntimeArg::All => Runtime::ALL.to_vec(),
+        RuntimeArg::TokioCt => vec![Runtime::TokioCt],
+        RuntimeArg::TokioMt => vec![Runtime::TokioMt],
+        RuntimeArg::Smol => vec![Runtime::Smol],
+        RuntimeArg::SmolMt => vec![Runtime::SmolMt],
+        RuntimeArg::AsyncStd => vec![Runtime::AsyncStd],
+        RuntimeArg::Futures => vec![Runtime::Futures],
+    };
+    let config = BenchConfig {
+        items: cli.items,
+        repeat: usize::try_from(cli.repeat)?,
+        echo: EchoConfig {
+            clients: cli.clients,
+            messages: cli.messages,
+            message_size: usize::try_from(cli.message_size)?,
+            time_limit: ECHO_TIME_LIMIT,
+        },
+    };
+
+    // Progress goes to stderr, and only to a terminal, so it never mixes into piped output.
+    let show_progress = std::io::stderr().is_terminal();
+    let mut all = Vec::new();
+    for workload in workloads {
+        if !cli.json {
+            anstream::println!("{}", describe(workload, &config));
+        }
+        let mut measurements = Vec::new();
+        for &runtime in &runtimes {
+            let measurement = bench::measure(runtime, workload, &config, |run| {
+                if show_progress {
+                    eprint!("\r  running {} ({run}/{})...   ", runtime.name(), config.repeat);
+                    let _ = std::io::stderr().flush();
+                }
+            })?;
+            measurements.push(measurement);
+        }
+        if show_progress {
+            eprint!("\r{:60}\r", "");
+        }
+        if !cli.json {
+            anstream::println!("{}", bench::render(&measurements));
+        }
+        all.extend(measurements);
+    }
+    if cli.json {
+        let requested = match cli.workload {
+            WorkloadArg::Queue => "queue",
+            WorkloadArg::Echo => "echo",
+            WorkloadArg::All => "all",
+        };
+        println!("{}", bench::to_json(requested, &all));
+    }
+    Ok(())
+}
+
+/// The heading above a table: what was measured, with its size.
+fn describe(workload: Workload, config: &BenchConfig) -> String {
+    match workload {
+        Workload::Queue => format!(
+            "queue: 2 producers x {} items, 1 consumer, a yield after every put and get ({} build)",
+            config.items, BUILD
+        ),
+        Workload::Echo => format!(
+            "echo: {} clients x {} messages of {} bytes on 127.0.0.1 ({} build)",
+            config.echo.clients, config.echo.messages, config.echo.message_size, BUILD
+        ),
+    }
+}
+
+/// clap's messages span several lines (usage, tips); a learner gets the gist on one line.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,96 @@
+//! The course's benchmark: two producers, one consumer, a yield after every action.
+//!
+//! The Python original (in `python/bench_queue.py`) puts 250,000 items per producer on an
+//! `asyncio.Queue` and follows every `put` and every `get` with `await asyncio.sleep(0)`. There
+//! is no I/O and no real work: the time measured is the runtime's own cost of switching between
+//! tasks, which is exactly what uvloop claims to make cheaper.
+//!
+//! The Rust version below names no runtime. The channel comes from `async-channel`, which works
+//! with every executor because it only uses the [`std::task::Waker`] it is given; the yield is
+//! [`crate::yield_now`]; tasks are started through [`Spawn`].
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+// asyncio.Queue() (unbounded) -> async_channel::unbounded()
+use async_channel::{Receiver, Sender};
+
+use crate::echo::Net;
+use crate::{Job, Spawn, yield_now};
+
+/// How many producers put items on the channel, as in the course.
+pub const PRODUCERS: u64 = 2;
+
+/// What one run of the queue workload did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueOutcome {
+    /// Items the consumer really took off the channel.
+    pub processed: u64,
+    /// Wall-clock time from the first spawn to the last item taken.
+    pub elapsed: Duration,
+}
+
+/// The queue workload as a [`Job`]: `items` per producer.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueJob {
+    /// Items each producer puts on the channel.
+    pub items: u64,
+}
+
+impl Job for QueueJob {
+    type Output = anyhow::Result<QueueOutcome>;
+
+    fn run<S: Spawn, N: Net>(self, spawner: &S) -> impl Future<Output = Self::Output> {
+        queue_workload(spawner, self.items)
+    }
+}
+
+/// Run the workload once: the body of the course's `main()` coroutine.
+pub async fn queue_workload<S: Spawn>(spawner: &S, items: u64) -> anyhow::Result<QueueOutcome> {
+    let start = Instant::now();
+    let (sender, receiver) = async_channel::unbounded();
+
+    // asyncio.create_task(producer(queue)) -> spawner.spawn(producer(sender))
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|_| spawner.spawn(producer(sender.clone(), items)))
+        .collect();
+    // Drop our own sender: once both producers finish, the channel closes and the consumer stops.
+    drop(sender);
+    let consumer = spawner.spawn(consumer(receiver));
+
+    // asyncio.gather(*tasks) -> await every handle
+    for handle in producers {
+        handle.await.context("a producer task failed")??;
+    }
+    let processed = consumer.await.context("the consumer task failed")?;
+    Ok(QueueOutcome {
+        processed,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Put `items` numbers on the channel, yielding after each `put`.
+async fn producer(sender: Sender<u64>, items: u64) -> anyhow::Result<()> {
+    for item in 0..items {
+        // await queue.put(item)
+        sender
+            .send(item)
+            .await
+            .context("the consumer stopped before all items were sent")?;
+        // await asyncio.sleep(0)
+        yield_now().await;
+    }
+    Ok(())
+}
+
+/// Take items until every producer has finished, yielding after each `get`; return the count.
+async fn consumer(receiver: Receiver<u64>) -> u64 {
+    let mut processed = 0;
+    // `recv` fails only when the channel is empty *and* every sender is gone: the end of the
+    // work. Python needs a sentinel value (`None`) for this; a closed channel says it for free.
+    while receiver.recv().await.is_ok() {
+        processed += 1;
+        yield_now().await;
+    }
+    processed
+}
