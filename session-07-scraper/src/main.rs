@@ -1,0 +1,154 @@
+//! `cargo run -p session-07-scraper` runs the sync scraper, then the async one, on the same random
+//! delays, then prints how close each came to its best possible time and a timeline of the tasks.
+//! `--help` lists the flags; the lesson itself is in `src/lib.rs` and the files it names.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anstyle::Style;
+use anyhow::Context;
+use clap::{Parser, ValueEnum};
+use session_07_scraper::{Log, Plan, Version, plan::parse_speed, report};
+
+/// The course's producer/consumer scraper, sync vs async, measured against its bounds.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Which version to run; `both` runs sync, then async, on the same delays.
+    #[arg(long, value_enum, default_value_t = Mode::Both)]
+    mode: Mode,
+
+    /// How many items the producer makes (the course makes 20).
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    items: u64,
+
+    /// Seed for the random scraping delays: the same seed repeats a run exactly.
+    /// [default: a random seed, printed at the start]
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    seed: Option<u64>,
+
+    /// Divide every delay by F: `--speed 10` runs ten times faster, with the same shape.
+    #[arg(long, value_name = "F", default_value = "1", value_parser = parse_speed,
+          allow_negative_numbers = true)]
+    speed: f64,
+
+    /// Print one JSON object on stdout instead of the report; the course's lines go to stderr.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Mode {
+    /// scrape everything, then process everything, on one thread
+    Sync,
+    /// producer and consumer tasks joined by a channel, on tokio
+    Async,
+    /// the async version with blocking sleeps inside the tasks
+    AsyncBlocking,
+    /// sync, then async, on the same delays
+    Both,
+}
+
+impl Mode {
+    fn versions(self) -> Vec<Version> {
+        match self {
+            Mode::Sync => vec![Version::Sync],
+            Mode::Async => vec![Version::Async],
+            Mode::AsyncBlocking => vec![Version::AsyncBlocking],
+            Mode::Both => vec![Version::Sync, Version::Async],
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version are not errors: let clap print them and exit 0.
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => {
+            eprintln!("{}", one_line(&err.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // `{:#}` prints the whole context chain on one line: "could not X: because Y".
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    // Ctrl-C: stop at once with one line, whichever version is running (a blocking sleep
+    // cannot be interrupted from inside, so the handler ends the process).
+    ctrlc::set_handler(|| {
+        eprintln!("\ninterrupted by Ctrl-C: the run was stopped before it finished");
+        std::process::exit(130);
+    })
+    .context("could not install the Ctrl-C handler")?;
+
+    let seed = cli.seed.unwrap_or_else(|| u64::from(fastrand::u32(..)));
+    let plan = Plan::draw(cli.items as usize, seed, cli.speed);
+
+    // With --json, stdout carries only the JSON object; the live lines go to stderr.
+    let mut lines: Box<dyn Write + Send> = if cli.json {
+        Box::new(anstream::stderr())
+    } else {
+        Box::new(anstream::stdout())
+    };
+    let bold = Style::new().bold();
+    writeln!(
+        lines,
+        "{} items, seed {seed} (repeat this run with --seed {seed}), delays divided by {}",
+        cli.items, cli.speed
+    )?;
+    if cfg!(debug_assertions) {
+        writeln!(
+            lines,
+            "(a debug build: the times below are almost all waiting, so --release changes little)"
+        )?;
+    }
+
+    let log = if cli.json {
+        Log::new(anstream::stderr())
+    } else {
+        Log::new(anstream::stdout())
+    };
+    let mut runs = Vec::new();
+    for version in cli.mode.versions() {
+        writeln!(
+            lines,
+            "\n{bold}== {}: {} =={bold:#}",
+            version.name(),
+            version.describe()
+        )?;
+        runs.push(session_07_scraper::run(version, &plan, &log)?);
+    }
+
+    if cli.json {
+        let json = report::json(plan.items(), seed, cli.speed, &runs);
+        println!("{json}");
+        return Ok(());
+    }
+    let mut out = anstream::stdout();
+    writeln!(out)?;
+    report::summary(&mut out, &runs)?;
+    writeln!(out)?;
+    report::timeline(&mut out, &runs)?;
+    Ok(())
+}
+
+/// clap's messages span several lines (usage, tips); a learner gets the gist on one line.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

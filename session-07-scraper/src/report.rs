@@ -1,0 +1,206 @@
+//! After the runs: a summary against the bounds, a timeline chart, or one JSON object.
+//!
+//! The chart gives each task of each run one row on a shared time axis. A cell is shaded by how
+//! much of its slice of time the task was busy, so the sync rows take turns (one long stretch of
+//! scraping, then one of processing) while the async rows are busy at the same time and end
+//! sooner.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
+
+use crate::{Run, Span, Task, Version};
+
+const HEADING: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GOOD: Style = AnsiColor::Green.on_default().bold();
+
+/// How wide the timeline chart is, in terminal columns, for the longest run.
+pub const CHART_WIDTH: usize = 60;
+
+/// Prints each run's total next to its bound, then the speed-up over sync.
+pub fn summary(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
+    writeln!(out, "{HEADING}Summary{HEADING:#}")?;
+    writeln!(
+        out,
+        "  {:<16}{:>10}{:>16}{:>10}",
+        "version", "total", "best possible", "over it"
+    )?;
+    for run in runs {
+        writeln!(
+            out,
+            "  {:<16}{:>8.2} s{:>14.2} s{:>+8.1} %",
+            run.version.name(),
+            run.total.as_secs_f64(),
+            run.bound.as_secs_f64(),
+            run.over_bound_percent()
+        )?;
+    }
+    let Some(sync) = runs.iter().find(|r| r.version == Version::Sync) else {
+        return writeln!(out, "  (run with --mode both to compare against sync)");
+    };
+    for run in runs.iter().filter(|r| r.version != Version::Sync) {
+        let measured = sync.total.as_secs_f64() / run.total.as_secs_f64();
+        let best = sync.bound.as_secs_f64() / run.bound.as_secs_f64();
+        writeln!(
+            out,
+            "  {GOOD}{} is {measured:.2}x as fast as sync{GOOD:#} \
+             (best possible with these delays: {best:.2}x; overlap can never give more than 2x)",
+            run.version.name(),
+        )?;
+    }
+    Ok(())
+}
+
+/// One row of the chart: how busy `task` was in each column of `column` seconds, up to `total`.
+///
+/// ```
+/// use session_07_scraper::{report::timeline_row, Span, Task};
+/// use std::time::Duration;
+/// let ms = Duration::from_millis;
+/// let spans = [Span { task: Task::Scrape, start: ms(0), end: ms(150) }];
+/// // Busy for all of the first 100 ms, half of the next, none of the last.
+/// assert_eq!(timeline_row(&spans, Task::Scrape, ms(300), ms(100)), "█▒·");
+/// ```
+pub fn timeline_row(spans: &[Span], task: Task, total: Duration, column: Duration) -> String {
+    let columns = total.as_secs_f64() / column.as_secs_f64();
+    let columns = (columns - 1e-9).ceil().max(1.0) as u32;
+    (0..columns)
+        .map(|c| {
+            let (from, to) = (column * c, column * (c + 1));
+            let busy: Duration = spans
+                .iter()
+                .filter(|s| s.task == task)
+                .map(|s| s.end.min(to).saturating_sub(s.start.max(from)))
+                .sum();
+            shade(busy.as_secs_f64() / column.as_secs_f64())
+        })
+        .collect()
+}
+
+/// The glyph for a cell that is busy `fraction` (0..=1) of its time.
+fn shade(fraction: f64) -> char {
+    match fraction {
+        f if f <= 0.0 => '·',
+        f if f <= 0.25 => '░',
+        f if f <= 0.5 => '▒',
+        f if f <= 0.75 => '▓',
+        _ => '█',
+    }
+}
+
+/// Prints the chart: one row per task per run, every row on the same time axis.
+pub fn timeline(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
+    let Some(longest) = runs.iter().map(|r| r.total).max() else {
+        return Ok(());
+    };
+    // Round the column up, so the longest run fits in CHART_WIDTH columns exactly.
+    let column =
+        Duration::from_nanos((longest.as_nanos().div_ceil(CHART_WIDTH as u128) as u64).max(1));
+    writeln!(
+        out,
+        "{HEADING}Timeline{HEADING:#} {DIM}(one column = {:.2} s; █ busy, · waiting or not started){DIM:#}",
+        column.as_secs_f64()
+    )?;
+    for run in runs {
+        for (i, task) in [Task::Scrape, Task::Process].into_iter().enumerate() {
+            let label = if i == 0 { run.version.name() } else { "" };
+            let row = timeline_row(&run.spans, task, run.total, column);
+            let colour = match task {
+                Task::Scrape => AnsiColor::Yellow.on_default(),
+                Task::Process => AnsiColor::Cyan.on_default(),
+            };
+            write!(out, "  {label:<15}{:<13} ", task.name())?;
+            for glyph in row.chars() {
+                let style = if glyph == '·' { DIM } else { colour };
+                write!(out, "{style}{glyph}{style:#}")?;
+            }
+            writeln!(out)?;
+        }
+    }
+    let end = format!("{:.1} s", longest.as_secs_f64());
+    writeln!(out, "  {:<29}0 s{end:>width$}", "", width = CHART_WIDTH - 3)?;
+    Ok(())
+}
+
+/// The `--json` output: `{"items":N,"seed":S,"speed":F,"runs":[{"mode":..,"total_s":..,"bound_s":..}]}`.
+pub fn json(items: usize, seed: u64, speed: f64, runs: &[Run]) -> serde_json::Value {
+    let runs: Vec<_> = runs
+        .iter()
+        .map(|run| {
+            serde_json::json!({
+                "mode": run.version.name(),
+                "total_s": run.total.as_secs_f64(),
+                "bound_s": run.bound.as_secs_f64(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "items": items, "seed": seed, "speed": speed, "runs": runs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn shades_grow_with_busyness() {
+        let glyphs: String = [0.0, 0.2, 0.5, 0.7, 1.0].map(shade).iter().collect();
+        assert_eq!(glyphs, "·░▒▓█");
+    }
+
+    #[test]
+    fn rows_show_who_was_busy_when() {
+        let spans = [
+            Span {
+                task: Task::Scrape,
+                start: ms(0),
+                end: ms(200),
+            },
+            Span {
+                task: Task::Process,
+                start: ms(200),
+                end: ms(400),
+            },
+        ];
+        assert_eq!(timeline_row(&spans, Task::Scrape, ms(400), ms(100)), "██··");
+        assert_eq!(
+            timeline_row(&spans, Task::Process, ms(400), ms(100)),
+            "··██"
+        );
+        // A shorter run draws a shorter row on the same axis.
+        assert_eq!(
+            timeline_row(&spans, Task::Scrape, ms(250), ms(100))
+                .chars()
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn summary_compares_with_sync() {
+        let run = |version, total, bound| Run {
+            version,
+            total: ms(total),
+            bound: ms(bound),
+            spans: vec![],
+        };
+        let runs = [
+            run(Version::Sync, 2200, 2000),
+            run(Version::Async, 1100, 1000),
+        ];
+        let mut out = Vec::new();
+        summary(&mut out, &runs).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("async is 2.00x as fast as sync"), "{text}");
+        assert!(
+            text.contains("best possible with these delays: 2.00x"),
+            "{text}"
+        );
+        assert!(text.contains("+10.0 %"), "{text}");
+    }
+}

@@ -1,0 +1,149 @@
+//! The binary as a learner runs it: flags, JSON, colour, errors and Ctrl-C.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use session_07_scraper::Plan;
+
+fn scraper(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_session-07-scraper"))
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn json_has_every_field_and_the_bounds_of_the_seed() {
+    let out = scraper(&["--json", "--items", "5", "--seed", "3", "--speed", "100"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["items"], 5);
+    assert_eq!(json["seed"], 3);
+    assert_eq!(json["speed"], 100.0);
+    let runs = json["runs"].as_array().unwrap();
+    let modes: Vec<_> = runs.iter().map(|r| r["mode"].as_str().unwrap()).collect();
+    assert_eq!(modes, ["sync", "async"]);
+
+    let plan = Plan::draw(5, 3, 100.0);
+    for (run, bound) in runs.iter().zip([plan.sync_bound(), plan.async_bound()]) {
+        let (total, bound_s) = (
+            run["total_s"].as_f64().unwrap(),
+            run["bound_s"].as_f64().unwrap(),
+        );
+        assert!((bound_s - bound.as_secs_f64()).abs() < 1e-9, "{run}");
+        assert!(total >= bound_s, "a run cannot beat its bound: {run}");
+    }
+    // The course's lines still show, on stderr, so stdout stays one JSON object.
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("---- Generated item 5"), "{stderr}");
+}
+
+#[test]
+fn the_report_has_the_course_lines_a_summary_and_a_timeline() {
+    let out = scraper(&["--items", "4", "--seed", "9", "--speed", "100"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\x1b'),
+        "no colour codes when stdout is not a terminal"
+    );
+    assert_eq!(text.matches("App started.").count(), 2);
+    assert_eq!(text.matches("+++ Processed value 16 after ").count(), 2);
+    assert!(text.contains("seed 9 (repeat this run with --seed 9)"));
+    assert!(
+        text.contains("async is ") && text.contains("x as fast as sync"),
+        "{text}"
+    );
+    for row in [
+        "sync           scrape_data",
+        "async          scrape_data",
+        "process_data  ",
+    ] {
+        assert!(text.contains(row), "missing timeline row {row:?}:\n{text}");
+    }
+}
+
+#[test]
+fn colour_is_forced_on_and_switched_off_by_the_usual_variables() {
+    let run = |var: &str| {
+        Command::new(env!("CARGO_BIN_EXE_session-07-scraper"))
+            .args(["--items", "1", "--speed", "100", "--mode", "sync"])
+            .env(var, "1")
+            .output()
+            .unwrap()
+    };
+    assert!(
+        String::from_utf8(run("CLICOLOR_FORCE").stdout)
+            .unwrap()
+            .contains("\x1b[")
+    );
+    assert!(
+        !String::from_utf8(run("NO_COLOR").stdout)
+            .unwrap()
+            .contains("\x1b[")
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_a_non_zero_exit() {
+    for (args, expected) in [
+        (&["--items", "0"][..], "--items"),
+        (&["--speed", "0"][..], "must be above 0"),
+        (&["--speed", "-1"][..], "must be above 0"),
+        (&["--speed", "fast"][..], "not a number"),
+        (&["--mode", "fast"][..], "possible values"),
+        (&["--seed", "-3"][..], "--seed"),
+        (&["--nope"][..], "--nope"),
+    ] {
+        let out = scraper(args);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(expected),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn ctrl_c_stops_a_run_cleanly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-07-scraper"))
+        .args(["--seed", "1"]) // full speed: about 35 s if nothing stops it
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("---- Generated item 1") {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "the run ended before it started"
+        );
+    }
+    let started = std::time::Instant::now();
+    // SAFETY: kill() only sends a signal to the child we spawned.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "Ctrl-C did not stop the run promptly"
+    );
+    assert_eq!(out.status.code(), Some(130));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.trim(),
+        "interrupted by Ctrl-C: the run was stopped before it finished"
+    );
+}
