@@ -143,10 +143,16 @@ impl fmt::Display for Event {
             Event::AsyncFnResumed => write!(f, "  async fn: resumes after .await, returns"),
             Event::Wake {
                 from_other_thread: false,
-            } => write!(f, "      waker: wake() called by the future itself -> unpark"),
+            } => write!(
+                f,
+                "      waker: wake() called by the future itself -> unpark"
+            ),
             Event::Wake {
                 from_other_thread: true,
-            } => write!(f, "      waker: wake() called from another thread -> unpark"),
+            } => write!(
+                f,
+                "      waker: wake() called from another thread -> unpark"
+            ),
             Event::Pending => write!(f, "executor: got Pending"),
             Event::Park => write!(f, "executor: parks the thread until woken"),
             Event::Ready => write!(f, "executor: got Ready -> done"),

@@ -265,25 +265,34 @@ pub fn run(out: &mut impl Write, n: u32) -> io::Result<()> {
             Poll::Pending => "Pending".to_string(),
             Poll::Ready(output) => format!("Ready({})", show(*output)),
         };
-        writeln!(out, "  after poll {polls:>2}: {shown:<10} now {machine}")?;
+        writeln!(out, "  after poll {polls:>2}: {shown:<11} now {machine}")?;
         if let Poll::Ready(output) = poll {
             break output;
         }
     };
 
     let sizes = sizes();
-    writeln!(
-        out,
-        "async fn fib_async({n})    -> {:<6} after {async_polls} polls; the future is {} bytes",
-        show(from_async),
-        sizes.fib_async,
-    )?;
-    writeln!(
-        out,
-        "FibFuture::new({n}) by hand -> {:<6} after {polls} polls; the future is {} bytes",
-        show(from_machine),
-        sizes.fib_future,
-    )?;
+    let rows = [
+        (
+            format!("async fn fib_async({n})"),
+            from_async,
+            async_polls,
+            sizes.fib_async,
+        ),
+        (
+            format!("by hand: FibFuture::new({n})"),
+            from_machine,
+            polls,
+            sizes.fib_future,
+        ),
+    ];
+    for (label, output, polls, size) in rows {
+        writeln!(
+            out,
+            "{label:<28} -> {:<6} after {polls} polls; the future is {size} bytes",
+            show(output),
+        )?;
+    }
     writeln!(
         out,
         "an async fn holding [u8; 1024] across .await: {} bytes; dropping it before: {} bytes",
