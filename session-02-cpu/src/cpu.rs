@@ -22,17 +22,17 @@
 //! as it does in the Python.
 
 use std::hint::black_box;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result, anyhow};
 use serde::Serialize;
 use sysinfo::{CpuRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, RefreshKind, System};
 
-use crate::usage::{average_per_core, bar, busy_cores, cores_used, human, per_second};
+use crate::display::{Display, announce, finish_line, show};
+use crate::usage::{average_per_core, busy_cores, cores_used, per_second};
 
 /// How often the main thread reads the per-core usage. `sysinfo` needs at least
 /// `sysinfo::MINIMUM_CPU_UPDATE_INTERVAL` (200 ms on Linux) between two reads.
@@ -44,36 +44,6 @@ const CHUNK: u64 = 1 << 16;
 
 /// With `--print`, numbers printed between two looks at the "stop" flag.
 const PRINT_CHUNK: u64 = 256;
-
-/// Width of one bar, in characters.
-const BAR_WIDTH: usize = 40;
-
-/// How a phase shows its progress.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Display {
-    /// Bars redrawn in place: stdout is a terminal. `color` says whether to use colour.
-    Bars { color: bool },
-    /// A plain line about once a second: stdout is a pipe or a file (tests, CI, `| tee`).
-    Lines,
-    /// Nothing while running (`--json`, or `--print` where the numbers are the display).
-    Quiet,
-}
-
-impl Display {
-    /// Bars on a terminal, plain lines otherwise; colour follows `anstream`'s rules
-    /// (off when `NO_COLOR` is set or the terminal cannot show it).
-    pub fn for_stdout() -> Self {
-        let stdout = io::stdout();
-        if stdout.is_terminal() {
-            let choice = anstream::AutoStream::choice(&stdout);
-            Display::Bars {
-                color: choice != anstream::ColorChoice::Never,
-            }
-        } else {
-            Display::Lines
-        }
-    }
-}
 
 /// Reads per-core usage (and this process's CPU time) through `sysinfo`.
 pub struct CpuMeter {
@@ -382,159 +352,4 @@ fn count(over: &AtomicBool, published: &AtomicU64, print: bool) -> io::Result<u6
         published.store(x - 10, Ordering::Relaxed);
     }
     Ok(x - 10)
-}
-
-fn style(color: bool, style: Style) -> (String, String) {
-    if color {
-        (style.render().to_string(), style.render_reset().to_string())
-    } else {
-        (String::new(), String::new())
-    }
-}
-
-fn announce(display: Display, name: &str, threads: usize, limit: Option<Duration>) {
-    if display == Display::Quiet {
-        return;
-    }
-    let how_long = match limit {
-        Some(l) => format!("for {} s", l.as_secs()),
-        None => "until Ctrl-C".to_string(),
-    };
-    let what = if threads == 1 {
-        "the loop on 1 thread".to_string()
-    } else {
-        format!("the loop on {threads} threads (one per core)")
-    };
-    let bold = Style::new().bold();
-    anstream::println!("{bold}{name}{bold:#}: {what} {how_long}");
-}
-
-fn finish_line(display: Display, name: &str, phase: &Phase) {
-    if display == Display::Quiet {
-        return;
-    }
-    anstream::println!(
-        "{name}: {} increments in {:.2} s, busy cores: {} of {}",
-        human(phase.increments as f64),
-        phase.wall.as_secs_f64(),
-        phase.busy_cores,
-        phase.per_core.len()
-    );
-}
-
-/// Draws one frame: bars redrawn in place on a terminal, or a plain line once a second.
-fn show(
-    display: Display,
-    usage: &[f32],
-    elapsed: Duration,
-    limit: Option<Duration>,
-    done: u64,
-    tick: u64,
-    drawn: &mut bool,
-) {
-    let progress = match limit {
-        Some(l) => format!("{:.1} s of {} s", elapsed.as_secs_f64(), l.as_secs()),
-        None => format!("{:.1} s (Ctrl-C stops)", elapsed.as_secs_f64()),
-    };
-    match display {
-        Display::Quiet => {}
-        Display::Lines => {
-            // Once a second: a few lines a learner can read in a log, no escape codes.
-            if tick % (Duration::from_secs(1).as_millis() / SAMPLE_EVERY.as_millis()) as u64 == 0 {
-                let cores: Vec<String> = usage
-                    .iter()
-                    .enumerate()
-                    .map(|(i, u)| format!("cpu{i} {u:5.1}%"))
-                    .collect();
-                println!(
-                    "  {progress}  {}  {} increments",
-                    cores.join("  "),
-                    human(done as f64)
-                );
-            }
-        }
-        Display::Bars { color } => {
-            let mut frame = String::new();
-            if *drawn {
-                // Move the cursor back up over the previous frame: ESC [ n F.
-                frame.push_str(&format!("\x1b[{}F", usage.len() + 1));
-            }
-            // ESC [ 2K clears the line before it is written again.
-            frame.push_str(&format!(
-                "\x1b[2K  {progress}, {} increments\n",
-                human(done as f64)
-            ));
-            for (i, u) in usage.iter().enumerate() {
-                let hot = if *u > crate::usage::BUSY_THRESHOLD {
-                    AnsiColor::Red
-                } else {
-                    AnsiColor::Green
-                };
-                let (on, off) = style(color, Style::new().fg_color(Some(hot.into())));
-                frame.push_str(&format!(
-                    "\x1b[2K  cpu{i:<2} {on}{}{off} {u:5.1}%\n",
-                    bar(*u, BAR_WIDTH)
-                ));
-            }
-            let mut out = io::stdout().lock();
-            // A failed write to the terminal only costs us a frame; the summary reports errors.
-            let _ = out.write_all(frame.as_bytes()).and_then(|()| out.flush());
-            *drawn = true;
-        }
-    }
-}
-
-/// Prints the summary: cores, busy cores and increments per second of each phase, the ratio.
-pub fn print_summary(report: &Report) {
-    let bold = Style::new().bold();
-    let build = if cfg!(debug_assertions) {
-        "debug build: numbers are far lower than with --release"
-    } else {
-        "release build"
-    };
-    anstream::println!();
-    anstream::println!("{bold}summary{bold:#} ({build}; {} cores)", report.cores);
-    for (i, phase) in report.phases.iter().enumerate() {
-        let usage: Vec<String> = phase
-            .per_core
-            .iter()
-            .enumerate()
-            .map(|(c, u)| format!("cpu{c} {u:.0}%"))
-            .collect();
-        let own = phase
-            .own_cores
-            .map(|c| format!(", this program used {c:.2} cores"))
-            .unwrap_or_default();
-        anstream::println!(
-            "  phase {}: {} thread{}, busy cores {} of {} ({}){own}, {} increments/s",
-            i + 1,
-            phase.threads,
-            if phase.threads == 1 { "" } else { "s" },
-            phase.busy_cores,
-            report.cores,
-            usage.join(", "),
-            human(phase.increments_per_sec()),
-        );
-    }
-    if let Some(ratio) = report.ratio() {
-        anstream::println!(
-            "  {bold}phase 2 / phase 1: {ratio:.2}x{bold:#} the increments per second"
-        );
-    }
-    if let (true, Some(reference), Some(first)) =
-        (report.printed, &report.reference, report.phases.first())
-    {
-        let slower = reference.increments_per_sec() / first.increments_per_sec().max(1.0);
-        anstream::println!(
-            "  printing costs: 1 thread without printing did {} increments/s, {slower:.0}x more",
-            human(reference.increments_per_sec()),
-        );
-    }
-    if report.interrupted {
-        anstream::println!("  stopped by Ctrl-C");
-    }
-    anstream::println!(
-        "  busy = a core's average usage above 50%; usage counts every program on the machine,"
-    );
-    anstream::println!("  like a task manager, so other busy programs show up too.");
 }

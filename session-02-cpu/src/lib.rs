@@ -13,6 +13,7 @@
 //! * [`shop`] is the course's online shop. Async (tokio here, asyncio in the course) does not
 //!   add cores; it lets the steps that only *wait* (an e-mail, an SMS, registering the order)
 //!   overlap on one thread, while the steps that depend on each other stay in order.
+//! * [`display`] draws the live bars on a terminal (plain lines otherwise) and the summary.
 //! * [`usage`] is the arithmetic: from per-core percentages to averages and a busy-core count,
 //!   as pure functions with tests.
 //!
@@ -20,5 +21,6 @@
 //! `cargo run -p session-02-cpu -- shop` and watch the timeline.
 
 pub mod cpu;
+pub mod display;
 pub mod shop;
 pub mod usage;

@@ -46,7 +46,7 @@ enum Command {
     /// send the e-mail and the SMS together on one tokio thread.
     Shop {
         /// Divide every delay by this factor (e.g. 10 runs the shop ten times faster).
-        #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+        #[arg(long, default_value_t = 1.0, value_parser = parse_speed, allow_negative_numbers = true)]
         speed: f64,
 
         /// Run every step after the previous one, to compare with the overlapping schedule.
@@ -115,16 +115,16 @@ fn run(cli: Cli) -> Result<()> {
         seconds: (!cli.forever).then_some(cli.seconds),
         print: cli.print,
         display: if cli.json || cli.print {
-            cpu::Display::Quiet
+            session_02_cpu::display::Display::Quiet
         } else {
-            cpu::Display::for_stdout()
+            session_02_cpu::display::Display::for_stdout()
         },
     };
     let report = cpu::run(options, &interrupted)?;
     if cli.json {
         println!("{}", report.to_json()?);
     } else {
-        cpu::print_summary(&report);
+        session_02_cpu::display::print_summary(&report);
     }
     Ok(())
 }
