@@ -31,7 +31,7 @@ use anyhow::{Context, Result, anyhow};
 use serde::Serialize;
 use sysinfo::{CpuRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, RefreshKind, System};
 
-use crate::display::{Display, announce, finish_line, show};
+use crate::display::{Display, Frame, announce, finish_line, show};
 use crate::usage::{average_per_core, busy_cores, cores_used, per_second};
 
 /// How often the main thread reads the per-core usage. `sysinfo` needs at least
@@ -278,24 +278,26 @@ fn run_phase(
             })
             .collect();
 
+        // Samples are due at fixed times (start + 250 ms, + 500 ms, ...), so a late wake-up
+        // does not push every later sample back, and a phase of N s takes exactly 4N samples.
+        let ticks = limit.map(|l| (l.as_millis() / SAMPLE_EVERY.as_millis()) as u64);
         let mut tick = 0u64;
         loop {
-            thread::sleep(SAMPLE_EVERY);
             tick += 1;
+            let due = start + SAMPLE_EVERY * tick as u32;
+            thread::sleep(due.saturating_duration_since(Instant::now()));
             let usage = meter.sample();
-            let elapsed = start.elapsed();
             let done: u64 = counters.iter().map(|c| c.0.load(Ordering::Relaxed)).sum();
-            show(
-                options.display,
-                &usage,
-                elapsed,
+            let frame = Frame {
+                usage: &usage,
+                elapsed: start.elapsed(),
                 limit,
                 done,
                 tick,
-                &mut drawn,
-            );
+            };
+            show(options.display, &frame, &mut drawn);
             samples.push(usage);
-            let time_up = limit.is_some_and(|l| elapsed + SAMPLE_EVERY / 2 >= l);
+            let time_up = ticks.is_some_and(|t| tick >= t);
             if time_up || interrupted.load(Ordering::Relaxed) || over.load(Ordering::Relaxed) {
                 break;
             }

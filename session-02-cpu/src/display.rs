@@ -88,16 +88,29 @@ pub(crate) fn finish_line(display: Display, name: &str, phase: &Phase) {
     );
 }
 
+/// What one frame shows: the usage just sampled and how far the phase has got.
+pub(crate) struct Frame<'a> {
+    /// Usage of every core since the previous sample, in percent.
+    pub usage: &'a [f32],
+    /// Time since the phase started.
+    pub elapsed: Duration,
+    /// How long the phase runs (`None`: until Ctrl-C).
+    pub limit: Option<Duration>,
+    /// Increments so far, all threads together.
+    pub done: u64,
+    /// Which sample this is: 1, 2, 3...
+    pub tick: u64,
+}
+
 /// Draws one frame: bars redrawn in place on a terminal, or a plain line once a second.
-pub(crate) fn show(
-    display: Display,
-    usage: &[f32],
-    elapsed: Duration,
-    limit: Option<Duration>,
-    done: u64,
-    tick: u64,
-    drawn: &mut bool,
-) {
+pub(crate) fn show(display: Display, frame: &Frame, drawn: &mut bool) {
+    let Frame {
+        usage,
+        elapsed,
+        limit,
+        done,
+        tick,
+    } = *frame;
     let progress = match limit {
         Some(l) => format!("{:.1} s of {} s", elapsed.as_secs_f64(), l.as_secs()),
         None => format!("{:.1} s (Ctrl-C stops)", elapsed.as_secs_f64()),
@@ -120,13 +133,13 @@ pub(crate) fn show(
             }
         }
         Display::Bars { color } => {
-            let mut frame = String::new();
+            let mut text = String::new();
             if *drawn {
                 // Move the cursor back up over the previous frame: ESC [ n F.
-                frame.push_str(&format!("\x1b[{}F", usage.len() + 1));
+                text.push_str(&format!("\x1b[{}F", usage.len() + 1));
             }
             // ESC [ 2K clears the line before it is written again.
-            frame.push_str(&format!(
+            text.push_str(&format!(
                 "\x1b[2K  {progress}, {} increments\n",
                 human(done as f64)
             ));
@@ -137,14 +150,14 @@ pub(crate) fn show(
                     AnsiColor::Green
                 };
                 let (on, off) = style(color, Style::new().fg_color(Some(hot.into())));
-                frame.push_str(&format!(
+                text.push_str(&format!(
                     "\x1b[2K  cpu{i:<2} {on}{}{off} {u:5.1}%\n",
                     bar(*u, BAR_WIDTH)
                 ));
             }
             let mut out = io::stdout().lock();
-            // A failed write to the terminal only costs us a frame; the summary reports errors.
-            let _ = out.write_all(frame.as_bytes()).and_then(|()| out.flush());
+            // A failed write to the terminal only costs us a frame; the summary still prints.
+            let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
             *drawn = true;
         }
     }
