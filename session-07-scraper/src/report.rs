@@ -131,12 +131,17 @@ pub fn json(items: usize, seed: u64, speed: f64, runs: &[Run]) -> serde_json::Va
         .map(|run| {
             serde_json::json!({
                 "mode": run.version.name(),
-                "total_s": run.total.as_secs_f64(),
-                "bound_s": run.bound.as_secs_f64(),
+                "total_s": micros(run.total),
+                "bound_s": micros(run.bound),
             })
         })
         .collect();
     serde_json::json!({ "items": items, "seed": seed, "speed": speed, "runs": runs })
+}
+
+/// Seconds rounded to the microsecond: finer digits would be noise in a timing.
+fn micros(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e6
 }
 
 #[cfg(test)]
