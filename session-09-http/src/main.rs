@@ -1,0 +1,363 @@
+//! Session 9: scrape 41 course pages one after another, then concurrently, and compare.
+//!
+//! Run it:      cargo run -p session-09-http
+//! Measure it:  cargo run --release -p session-09-http -- --latency-ms 200 --concurrency 64
+//! Serve only:  cargo run -p session-09-http -- serve --port 8000   (then open http://127.0.0.1:8000/)
+//!
+//! What to watch: the sequential total is the SUM of the pages' latencies; the concurrent total
+//! is close to the latency of the slowest group of `--concurrency` pages. Add `--demo-faults` to
+//! see each kind of failure become one `page N: ...` line while the run carries on.
+
+use std::io::IsTerminal;
+use std::ops::RangeInclusive;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use session_09_http::site::{DemoSite, Latency, SiteConfig};
+use session_09_http::{
+    ClientKind, HttpClient, Mode, Page, Run, Settings, json_report, parse_base_url, parse_ids,
+    scrape_data,
+};
+
+/// Fetch course pages one after another and then concurrently, print each title, and compare
+/// the totals. Without --base-url it scrapes a demo course site it starts on 127.0.0.1.
+#[derive(Parser)]
+#[command(version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// HTTP client: reqwest on tokio, or surf on async-std (unmaintained; plain http only).
+    #[arg(long, value_enum, default_value_t = ClientKind::Reqwest)]
+    client: ClientKind,
+
+    /// Which runs to do: one page after another, many at once, or both to compare.
+    #[arg(long, value_enum, default_value_t = ModeArg::Both)]
+    mode: ModeArg,
+
+    /// Course ids to fetch, as A..=B (or a single id).
+    #[arg(long, value_parser = parse_ids, default_value = "6100..=6140")]
+    ids: RangeInclusive<u32>,
+
+    /// Scrape a real site instead of the demo: pages are fetched from {URL}/{id}.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url,
+          conflicts_with_all = ["latency_ms", "seed", "demo_faults"])]
+    base_url: Option<String>,
+
+    /// Most pages in flight at once in the concurrent run (1..=1000).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    concurrency: u16,
+
+    /// How many times to ask again after a timeout or a 5xx answer (0..=10).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    retries: u32,
+
+    /// Longest wait for one whole request (connect, answer, body), in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5000,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    timeout_ms: u64,
+
+    /// Longest wait for a connection, in milliseconds (reqwest; surf has only the total timeout).
+    #[arg(long, value_name = "MS", default_value_t = 2000,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    connect_timeout_ms: u64,
+
+    /// Pause before the first retry, in milliseconds; it doubles before each next retry.
+    #[arg(long, value_name = "MS", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    backoff_ms: u64,
+
+    /// Print one JSON object on stdout instead of the titles and totals.
+    #[arg(long)]
+    json: bool,
+
+    #[command(flatten)]
+    site: SiteArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run only the demo course site on 127.0.0.1 until Ctrl-C (for a browser or the Python script).
+    Serve {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+}
+
+/// How the demo course site behaves.
+#[derive(Args)]
+struct SiteArgs {
+    /// Demo site: every page answers after exactly this many milliseconds (default: 100-400 ms,
+    /// different per page).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    latency_ms: Option<u64>,
+
+    /// Demo site: seed for the per-page latencies.
+    #[arg(long, default_value_t = 9)]
+    seed: u64,
+
+    /// Demo site: make five pages fail (never answers, 503 once, JSON, not UTF-8, 403).
+    #[arg(long)]
+    demo_faults: bool,
+}
+
+impl SiteArgs {
+    fn config(&self) -> SiteConfig {
+        let mut config = match self.latency_ms {
+            Some(ms) => SiteConfig::fixed(Duration::from_millis(ms)),
+            None => SiteConfig::default(),
+        };
+        if let Latency::Seeded { seed, .. } = &mut config.latency {
+            *seed = self.seed;
+        }
+        if self.demo_faults {
+            config.with_demo_faults()
+        } else {
+            config
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self.latency_ms {
+            Some(ms) => format!("latency {ms} ms per page"),
+            None => format!("latency 100-400 ms per page, seed {}", self.seed),
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Sequential,
+    Concurrent,
+    Both,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version are not errors: let clap print them and exit 0.
+        Err(err) if !err.use_stderr() => err.exit(),
+        Err(err) => {
+            eprintln!("{}", one_line(&err.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // `{:#}` prints the whole context chain on one line: "could not X: because Y".
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// clap's messages span several lines (usage, tips); a learner gets the gist on one line.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const RED: Style = AnsiColor::Red.on_default();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    // One multi-threaded tokio runtime: it serves the demo site, and drives reqwest. surf runs on
+    // async-std's own executor instead, while tokio's worker threads keep serving the site.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the tokio runtime")?;
+
+    if let Some(Command::Serve { port, site }) = &cli.command {
+        return runtime.block_on(serve(*port, site));
+    }
+
+    let settings = Settings {
+        concurrency: usize::from(cli.concurrency),
+        retries: cli.retries,
+        connect_timeout: Duration::from_millis(cli.connect_timeout_ms),
+        timeout: Duration::from_millis(cli.timeout_ms),
+        backoff: Duration::from_millis(cli.backoff_ms),
+    };
+
+    // Keep the site alive (not `_`) until the end of `run`: dropping it stops the server.
+    let (_site, base_url, where_from) = match &cli.base_url {
+        Some(url) => (None, url.clone(), url.clone()),
+        None => {
+            let site = runtime
+                .block_on(DemoSite::start(cli.site.config(), 0))
+                .context("could not start the demo course site on 127.0.0.1")?;
+            let url = site.base_url();
+            let described = format!("demo course site at {url} ({})", cli.site.describe());
+            (Some(site), url, described)
+        }
+    };
+    let client = {
+        let _inside = runtime.enter();
+        HttpClient::new(cli.client, &settings, &base_url)?
+    };
+
+    if !cli.json {
+        anstream::println!("{BOLD}Scraping {where_from}{BOLD:#}");
+        anstream::println!(
+            "{} with one shared client; pages {}..={}; concurrency {}, retries {}, timeout {} ms",
+            cli.client,
+            cli.ids.start(),
+            cli.ids.end(),
+            cli.concurrency,
+            cli.retries,
+            cli.timeout_ms
+        );
+        if cfg!(debug_assertions) {
+            anstream::println!(
+                "{DIM}(debug build: for timings that mean something, add --release){DIM:#}"
+            );
+        }
+    }
+
+    let modes: &[Mode] = match cli.mode {
+        ModeArg::Sequential => &[Mode::Sequential],
+        ModeArg::Concurrent => &[Mode::Concurrent],
+        ModeArg::Both => &[Mode::Sequential, Mode::Concurrent],
+    };
+    let mut runs = Vec::new();
+    for &mode in modes {
+        let run = scrape_with_progress(&runtime, &client, &base_url, &cli, &settings, mode);
+        if !cli.json {
+            anstream::println!(
+                "{BOLD}{}: {} pages in {:.2} s{BOLD:#} ({} titles, {} without a course, {} errors)",
+                mode.name(),
+                run.pages.len(),
+                run.total.as_secs_f64(),
+                run.ok(),
+                run.missing(),
+                run.errors()
+            );
+        }
+        runs.push(run);
+    }
+
+    if let [sequential, concurrent] = runs.as_slice()
+        && !cli.json
+        && sequential.errors() < sequential.pages.len()
+        && concurrent.errors() < concurrent.pages.len()
+    {
+        let speedup = sequential.total.as_secs_f64() / concurrent.total.as_secs_f64().max(1e-9);
+        anstream::println!(
+            "\n{GREEN}speed-up: {speedup:.1}x{GREEN:#} (sequential {:.2} s / concurrent {:.2} s)",
+            sequential.total.as_secs_f64(),
+            concurrent.total.as_secs_f64()
+        );
+    }
+    if cli.json {
+        println!("{}", json_report(cli.client, &runs));
+    }
+
+    let fetched: usize = runs.iter().map(|run| run.ok() + run.missing()).sum();
+    if fetched == 0 {
+        bail!("no page at all could be fetched from {base_url}: is the site up and the URL right?");
+    }
+    Ok(())
+}
+
+/// One run with a progress bar on stderr (only when stderr is a terminal), printing each
+/// title on stdout and each failure on stderr, in id order.
+fn scrape_with_progress(
+    runtime: &tokio::runtime::Runtime,
+    client: &HttpClient,
+    base_url: &str,
+    cli: &Cli,
+    settings: &Settings,
+    mode: Mode,
+) -> Run {
+    let pages = u64::from(cli.ids.end() - cli.ids.start()) + 1;
+    let target = if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(pages), target);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} pages, {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(mode.name());
+    if !cli.json {
+        anstream::println!(
+            "\n{BOLD}{}{BOLD:#}",
+            match mode {
+                Mode::Sequential => "One page after another:".to_string(),
+                Mode::Concurrent => format!("Up to {} pages at once:", settings.concurrency),
+            }
+        );
+    }
+
+    let show = |page: &Page| {
+        // Printing while the bar is drawn would tear it: suspend it for the line.
+        bar.suspend(|| match (page.title_line(), page.error_line()) {
+            (Some(title), _) if !cli.json => {
+                let style = if title == session_09_http::NO_COURSE {
+                    DIM
+                } else {
+                    Style::new()
+                };
+                let retried = if page.attempts > 1 {
+                    format!("  {DIM}({} attempts){DIM:#}", page.attempts)
+                } else {
+                    String::new()
+                };
+                anstream::println!("{:>6}  {style}{title}{style:#}{retried}", page.id);
+            }
+            (_, Some(error)) => anstream::eprintln!("{RED}{error}{RED:#}"),
+            _ => {}
+        });
+        bar.inc(1);
+    };
+    let scrape = scrape_data(client, base_url, cli.ids.clone(), mode, settings, show);
+    let run = match client.kind() {
+        ClientKind::Reqwest => runtime.block_on(scrape),
+        // asyncio.run(main()) -> async_std::task::block_on: async-std's executor drives surf.
+        ClientKind::Surf => async_std::task::block_on(scrape),
+    };
+    bar.finish_and_clear();
+    run
+}
+
+/// `serve`: the demo site alone until Ctrl-C.
+async fn serve(port: u16, site: &SiteArgs) -> anyhow::Result<()> {
+    let demo = DemoSite::start(site.config(), port)
+        .await
+        .with_context(|| {
+            format!("could not listen on 127.0.0.1:{port}: is the port taken? try another --port")
+        })?;
+    println!(
+        "demo course site at http://{}/ ({}); pages at {}/{{id}}; Ctrl-C stops it",
+        demo.addr(),
+        site.describe(),
+        demo.base_url()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("could not wait for Ctrl-C")?;
+    println!("stopped");
+    Ok(())
+}
