@@ -175,13 +175,9 @@ pub async fn shop(speed: f64, mode: Mode, live: bool) -> ShopReport {
     }
 }
 
-/// A duration for the timeline: seconds with 2 decimals, or milliseconds under a second.
+/// A duration for the timeline, in seconds to the millisecond (tokio's timers tick in ms).
 pub fn fmt_duration(d: Duration) -> String {
-    if d >= Duration::from_secs(1) {
-        format!("{:.2} s", d.as_secs_f64())
-    } else {
-        format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-    }
+    format!("{:.3} s", d.as_secs_f64())
 }
 
 fn print_event(event: &Event) {

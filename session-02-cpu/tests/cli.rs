@@ -187,7 +187,7 @@ fn timeline(text: &str) -> Vec<(String, String)> {
 
 #[test]
 fn shop_prints_the_steps_in_order_and_the_totals() {
-    let output = run(&["shop", "--speed", "10"]);
+    let output = run(&["shop", "--speed", "5"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     let got = timeline(&text);
@@ -209,9 +209,9 @@ fn shop_prints_the_steps_in_order_and_the_totals() {
     .map(|(k, s)| (k.to_string(), s.to_string()))
     .collect();
     assert_eq!(got, want, "{text}");
-    assert!(text.contains("all one after another: 800.0 ms"), "{text}");
+    assert!(text.contains("all one after another: 1.600 s"), "{text}");
     assert!(
-        text.contains("(sequential part + longest concurrent step): 550.0 ms"),
+        text.contains("(sequential part + longest concurrent step): 1.100 s"),
         "{text}"
     );
     assert!(!text.contains('\x1b'));
