@@ -104,8 +104,13 @@ pub fn measure(
         on_run(run);
         let elapsed = match workload {
             Workload::Queue => {
-                let outcome = run_on(runtime, QueueJob { items: config.items })?
-                    .with_context(|| format!("the queue workload failed on {name}"))?;
+                let outcome = run_on(
+                    runtime,
+                    QueueJob {
+                        items: config.items,
+                    },
+                )?
+                .with_context(|| format!("the queue workload failed on {name}"))?;
                 let expected = PRODUCERS * config.items;
                 ensure!(
                     outcome.processed == expected,
@@ -178,7 +183,11 @@ pub fn render(measurements: &[Measurement]) -> String {
     );
     for m in measurements {
         let median = m.median();
-        let style = if median == fastest { best } else { Style::new() };
+        let style = if median == fastest {
+            best
+        } else {
+            Style::new()
+        };
         let ratio = median.as_secs_f64() / fastest.as_secs_f64().max(f64::MIN_POSITIVE);
         let _ = writeln!(
             out,

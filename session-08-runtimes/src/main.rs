@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use session_08_runtimes::bench::{self, BenchConfig, BUILD};
+use session_08_runtimes::bench::{self, BUILD, BenchConfig};
 use session_08_runtimes::echo::EchoConfig;
 use session_08_runtimes::{Runtime, Workload};
 
@@ -151,7 +151,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         for &runtime in &runtimes {
             let measurement = bench::measure(runtime, workload, &config, |run| {
                 if show_progress {
-                    eprint!("\r  running {} ({run}/{})...   ", runtime.name(), config.repeat);
+                    eprint!(
+                        "\r  running {} ({run}/{})...   ",
+                        runtime.name(),
+                        config.repeat
+                    );
                     let _ = std::io::stderr().flush();
                 }
             })?;
