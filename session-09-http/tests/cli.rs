@@ -1,0 +1,236 @@
+//! The binary: bad arguments, an unreachable site, the JSON output, and `serve`.
+//! Every run here talks only to 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_session-09-http"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// Asserts a clap error: exit code 2 and exactly one line on stderr mentioning `needle`.
+fn assert_bad_argument(args: &[&str], needle: &str) {
+    let output = run(args);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {text}");
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "{args:?} should give one line, got: {text}"
+    );
+    assert!(text.contains(needle), "{args:?}: {text}");
+    assert!(output.stdout.is_empty(), "{args:?}");
+}
+
+#[test]
+fn bad_arguments_give_one_clear_line_and_exit_2() {
+    assert_bad_argument(&["--concurrency", "0"], "1..=1000");
+    assert_bad_argument(&["--base-url", "not a url"], "is not a URL");
+    assert_bad_argument(
+        &["--base-url", "ftp://example.com/c"],
+        "not an http:// or https:// URL",
+    );
+    assert_bad_argument(&["--ids", "6140..=6100"], "reversed");
+    assert_bad_argument(&["--ids", "61x"], "expected A..=B");
+    assert_bad_argument(&["--retries", "11"], "0..=10");
+    assert_bad_argument(&["--mode", "parallel"], "parallel");
+    assert_bad_argument(
+        &["--base-url", "http://127.0.0.1:9/c", "--latency-ms", "5"],
+        "cannot be used with",
+    );
+}
+
+#[test]
+fn help_exits_zero_and_explains_the_flags() {
+    let output = run(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    for flag in [
+        "--client",
+        "--concurrency",
+        "--retries",
+        "--timeout-ms",
+        "--latency-ms",
+        "--json",
+        "serve",
+    ] {
+        assert!(text.contains(flag), "--help lacks {flag}");
+    }
+}
+
+#[test]
+fn a_closed_port_gives_error_lines_and_a_non_zero_exit() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}/c");
+    for client in ["reqwest", "surf"] {
+        let output = run(&[
+            "--client",
+            client,
+            "--base-url",
+            &base,
+            "--ids",
+            "6100..=6102",
+            "--mode",
+            "concurrent",
+        ]);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{client}: {text}");
+        let lines: Vec<_> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{client}: {text}");
+        assert_eq!(
+            lines[0], "page 6100: could not connect: connection refused",
+            "{client}"
+        );
+        assert_eq!(
+            lines[3],
+            format!(
+                "error: no page at all could be fetched from {base}: is the site up and the URL right?"
+            )
+        );
+    }
+}
+
+#[test]
+fn surf_with_https_is_refused_in_one_line() {
+    let output = run(&["--client", "surf", "--base-url", "https://127.0.0.1:9/c"]);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.starts_with("error: surf is built here without TLS"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_smoke_run_against_the_demo_site() {
+    let output = run(&["--ids", "6100..=6105", "--latency-ms", "5", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // No progress bar and no error lines when stderr is not a terminal and nothing failed.
+    assert_eq!(stderr(&output), "");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["client"], "reqwest");
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(
+        (runs[0]["mode"].as_str(), runs[1]["mode"].as_str()),
+        (Some("sequential"), Some("concurrent"))
+    );
+    for run in runs {
+        assert_eq!(
+            (
+                run["ok"].as_u64(),
+                run["missing"].as_u64(),
+                run["errors"].as_u64()
+            ),
+            (Some(5), Some(1), Some(0))
+        );
+        assert!(run["total_s"].as_f64().unwrap() > 0.0);
+    }
+    assert_eq!(json["titles"]["6101"], "Python & Django: build a shop");
+    assert_eq!(json["titles"]["6100"], "آموزش پایتون مقدماتی");
+    assert!(json["titles"]["6104"].is_null());
+    assert_eq!(json["titles"].as_object().unwrap().len(), 6);
+}
+
+#[test]
+fn human_output_lists_titles_in_order_with_totals_and_the_speed_up() {
+    let output = run(&[
+        "--client",
+        "surf",
+        "--ids",
+        "6103..=6105",
+        "--latency-ms",
+        "2",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes when stdout is not a terminal"
+    );
+    let expected = "  6103  Async Python: asyncio from the ground up\n  6104  There is no course\n  \
+                    6105  FastAPI \u{2013} a REST API in a weekend\n";
+    assert_eq!(
+        text.matches(expected).count(),
+        2,
+        "both runs list the titles in order:\n{text}"
+    );
+    assert!(text.contains("sequential: 3 pages in "), "{text}");
+    assert!(
+        text.contains("(2 titles, 1 without a course, 0 errors)"),
+        "{text}"
+    );
+    assert!(text.contains("speed-up: "), "{text}");
+}
+
+#[test]
+fn demo_faults_print_one_line_per_failed_page_and_still_exit_zero() {
+    let output = run(&[
+        "--demo-faults",
+        "--latency-ms",
+        "1",
+        "--timeout-ms",
+        "150",
+        "--retries",
+        "0",
+        "--mode",
+        "concurrent",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stderr(&output),
+        "page 6107: timed out after 150 ms\n\
+         page 6113: HTTP 503 Service Unavailable\n\
+         page 6121: not an HTML page (content type application/json)\n\
+         page 6126: page is not UTF-8 (invalid byte at offset 40)\n\
+         page 6133: HTTP 403 Forbidden\n"
+    );
+}
+
+#[test]
+fn serve_runs_the_demo_site_alone() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-09-http"))
+        .args(["serve", "--port", "0", "--latency-ms", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    // "demo course site at http://127.0.0.1:PORT/ (...)"
+    let addr = first_line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{first_line}");
+
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(b"GET /c/6101 HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+    assert!(
+        answer.contains("<h1>\n    Python &amp; Django: build a shop\n  </h1>"),
+        "{answer}"
+    );
+}

@@ -1,0 +1,516 @@
+//! The library against the in-process demo site: titles, missing courses, timing, and each kind
+//! of failure. Latencies here are a few milliseconds, except where the timing itself is tested.
+
+use std::time::Duration;
+
+use session_09_http::site::{DemoSite, Fault, SiteConfig};
+use session_09_http::{
+    ClientKind, FetchError, HttpClient, Mode, Outcome, Run, Settings, extract_title, json_report,
+    parse_base_url, parse_ids, scrape_data,
+};
+
+/// Every page of the demo site, as a reader should see it: entities decoded, Persian intact.
+/// Written out by hand, independently of the site's HTML, so a parser that leaves `&amp;` in
+/// place or mangles the zero-width non-joiner fails here.
+const EXPECTED: [(u32, Option<&str>); 41] = [
+    (6100, Some("آموزش پایتون مقدماتی")),
+    (6101, Some("Python & Django: build a shop")),
+    (6102, Some("برنامه\u{200c}نویسی ناهمزمان در پایتون")),
+    (6103, Some("Async Python: asyncio from the ground up")),
+    (6104, None),
+    (6105, Some("FastAPI \u{2013} a REST API in a weekend")),
+    (6106, Some("آموزش جنگو")),
+    (6107, Some("Templates: from <div> to components")),
+    (6108, Some("Web scraping with BeautifulSoup")),
+    (6109, Some("Git & GitHub for teams")),
+    (6110, Some("آموزش داکر (Docker)")),
+    (6111, None),
+    (6112, Some("PostgreSQL for Python developers")),
+    (6113, Some("Redis \u{2014} caching and queues")),
+    (6114, Some("لینوکس برای برنامه\u{200c}نویسان")),
+    (6115, Some("Testing with pytest")),
+    (6116, Some("Celery & background jobs")),
+    (6117, Some("\"Clean code\" in Python")),
+    (6118, Some("آموزش جاوااسکریپت")),
+    (6119, None),
+    (6120, Some("React from scratch")),
+    (6121, Some("TypeScript & Node.js")),
+    (6122, Some("الگوریتم\u{200c}ها و ساختمان داده")),
+    (6123, Some("Machine learning with scikit-learn")),
+    (6124, Some("NumPy & pandas")),
+    (6125, Some("Rust for Python programmers")),
+    (6126, Some("آموزش گو (Go)")),
+    (6127, None),
+    (6128, Some("Regular expressions")),
+    (6129, Some("Linux shell scripting")),
+    (6130, Some("HTML & CSS basics")),
+    (6131, Some("امنیت وب")),
+    (6132, Some("Design patterns")),
+    (6133, Some("Flask in practice")),
+    (6134, Some("MongoDB & motor")),
+    (6135, None),
+    (6136, Some("Kubernetes basics")),
+    (6137, Some("آموزش SQL")),
+    (6138, Some("Networking for developers")),
+    (6139, Some("Café & co: a project course")),
+    (6140, Some("مصاحبه\u{200c}های برنامه\u{200c}نویسی")),
+];
+
+fn fast_settings() -> Settings {
+    Settings {
+        concurrency: 10,
+        retries: 2,
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+        backoff: Duration::from_millis(10),
+    }
+}
+
+fn assert_every_title(run: &Run) {
+    assert_eq!(run.pages.len(), EXPECTED.len());
+    for (page, (id, expected)) in run.pages.iter().zip(EXPECTED) {
+        assert_eq!(page.id, id, "pages must come back in id order");
+        let want = match expected {
+            Some(title) => Outcome::Title(title.to_string()),
+            None => Outcome::Missing,
+        };
+        assert_eq!(page.outcome, want, "page {id}");
+        assert_eq!(
+            page.title_line(),
+            Some(expected.unwrap_or("There is no course"))
+        );
+    }
+    assert_eq!((run.ok(), run.missing(), run.errors()), (36, 5, 0));
+}
+
+async fn scrape(
+    site: &DemoSite,
+    kind: ClientKind,
+    ids: std::ops::RangeInclusive<u32>,
+    mode: Mode,
+    settings: &Settings,
+) -> Run {
+    let client = HttpClient::new(kind, settings, &site.base_url()).unwrap();
+    scrape_data(&client, &site.base_url(), ids, mode, settings, |_| {}).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reqwest_gets_every_title_exactly_in_both_modes() {
+    let site = DemoSite::start(SiteConfig::fixed(Duration::from_millis(2)), 0)
+        .await
+        .unwrap();
+    for mode in [Mode::Sequential, Mode::Concurrent] {
+        let run = scrape(
+            &site,
+            ClientKind::Reqwest,
+            6100..=6140,
+            mode,
+            &fast_settings(),
+        )
+        .await;
+        assert_eq!(run.mode, mode);
+        assert_every_title(&run);
+    }
+}
+
+#[test]
+fn surf_on_async_std_gets_every_title_exactly_in_both_modes() {
+    // The site runs on tokio's worker threads; surf runs on async-std's executor on this thread.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let site = runtime
+        .block_on(DemoSite::start(
+            SiteConfig::fixed(Duration::from_millis(2)),
+            0,
+        ))
+        .unwrap();
+    for mode in [Mode::Sequential, Mode::Concurrent] {
+        let run = async_std::task::block_on(scrape(
+            &site,
+            ClientKind::Surf,
+            6100..=6140,
+            mode,
+            &fast_settings(),
+        ));
+        assert_every_title(&run);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_total_is_below_a_fifth_of_sequential_at_the_same_latency() {
+    let latency = Duration::from_millis(50);
+    let site = DemoSite::start(SiteConfig::fixed(latency), 0)
+        .await
+        .unwrap();
+    let settings = fast_settings(); // concurrency 10
+    let sequential = scrape(
+        &site,
+        ClientKind::Reqwest,
+        6100..=6140,
+        Mode::Sequential,
+        &settings,
+    )
+    .await;
+    let concurrent = scrape(
+        &site,
+        ClientKind::Reqwest,
+        6100..=6140,
+        Mode::Concurrent,
+        &settings,
+    )
+    .await;
+    // One after another cannot beat the sum of the latencies.
+    assert!(
+        sequential.total >= latency * 41,
+        "sequential {:?}",
+        sequential.total
+    );
+    // Ten at a time needs at least ceil(41/10) = 5 rounds of one latency...
+    assert!(
+        concurrent.total >= latency * 5,
+        "concurrent {:?}",
+        concurrent.total
+    );
+    // ...and overlapping the waits must pay off: well under a fifth of the sequential total.
+    assert!(
+        concurrent.total * 5 < sequential.total,
+        "concurrent {:?} vs sequential {:?}",
+        concurrent.total,
+        sequential.total
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_never_answers_ends_as_a_timeout_line_and_the_run_completes() {
+    let site = DemoSite::start(
+        SiteConfig::fixed(Duration::from_millis(1)).with_fault(6102, Fault::Hang),
+        0,
+    )
+    .await
+    .unwrap();
+    let settings = Settings {
+        timeout: Duration::from_millis(200),
+        retries: 1,
+        ..fast_settings()
+    };
+    let run = scrape(
+        &site,
+        ClientKind::Reqwest,
+        6100..=6104,
+        Mode::Concurrent,
+        &settings,
+    )
+    .await;
+    let hung = &run.pages[2];
+    assert_eq!(
+        hung.outcome,
+        Outcome::Failed(FetchError::Timeout(Duration::from_millis(200)))
+    );
+    assert_eq!(hung.attempts, 2);
+    assert_eq!(
+        hung.error_line().unwrap(),
+        "page 6102: timed out after 200 ms (2 attempts)"
+    );
+    assert_eq!(site.hits(6102), 2, "the timed-out page is asked once more");
+    assert_eq!((run.ok(), run.missing(), run.errors()), (3, 1, 1));
+    // Two timeouts plus one backoff, not forever.
+    assert!(run.total >= Duration::from_millis(400), "{:?}", run.total);
+    assert!(run.total < Duration::from_secs(3), "{:?}", run.total);
+}
+
+#[test]
+fn surf_times_out_a_page_that_never_answers_and_the_next_pages_still_load() {
+    // Sequential on purpose: the pages after the hung one must not wait behind it (with surf's
+    // keep-alive pool they did, which is why the surf client turns keep-alive off).
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = SiteConfig::fixed(Duration::from_millis(1)).with_fault(6101, Fault::Hang);
+    let site = runtime.block_on(DemoSite::start(config, 0)).unwrap();
+    let settings = Settings {
+        timeout: Duration::from_millis(200),
+        retries: 0,
+        ..fast_settings()
+    };
+    let run = async_std::task::block_on(scrape(
+        &site,
+        ClientKind::Surf,
+        6100..=6103,
+        Mode::Sequential,
+        &settings,
+    ));
+    assert_eq!(
+        run.pages[1].outcome,
+        Outcome::Failed(FetchError::Timeout(Duration::from_millis(200)))
+    );
+    assert_eq!(
+        run.pages[1].error_line().unwrap(),
+        "page 6101: timed out after 200 ms"
+    );
+    assert_eq!(
+        run.pages[2].outcome,
+        Outcome::Title("برنامه\u{200c}نویسی ناهمزمان در پایتون".into())
+    );
+    assert_eq!(
+        run.pages[3].outcome,
+        Outcome::Title("Async Python: asyncio from the ground up".into())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_answers_500_then_200_is_retried_and_succeeds() {
+    let config = SiteConfig::fixed(Duration::from_millis(1)).with_fault(
+        6101,
+        Fault::FailFirst {
+            times: 1,
+            status: 500,
+        },
+    );
+    let site = DemoSite::start(config, 0).await.unwrap();
+    let run = scrape(
+        &site,
+        ClientKind::Reqwest,
+        6100..=6102,
+        Mode::Sequential,
+        &fast_settings(),
+    )
+    .await;
+    assert_eq!(
+        run.pages[1].outcome,
+        Outcome::Title("Python & Django: build a shop".into())
+    );
+    assert_eq!(run.pages[1].attempts, 2);
+    assert_eq!(site.hits(6101), 2);
+    assert_eq!(run.errors(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_retries_the_500_is_an_error_line() {
+    let config = SiteConfig::fixed(Duration::from_millis(1)).with_fault(
+        6101,
+        Fault::FailFirst {
+            times: 1,
+            status: 500,
+        },
+    );
+    let site = DemoSite::start(config, 0).await.unwrap();
+    let settings = Settings {
+        retries: 0,
+        ..fast_settings()
+    };
+    let run = scrape(
+        &site,
+        ClientKind::Reqwest,
+        6101..=6101,
+        Mode::Sequential,
+        &settings,
+    )
+    .await;
+    assert_eq!(
+        run.pages[0].error_line().unwrap(),
+        "page 6101: HTTP 500 Internal Server Error"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_keeps_failing_gives_up_after_the_retries() {
+    let config = SiteConfig::fixed(Duration::from_millis(1)).with_fault(
+        6101,
+        Fault::FailFirst {
+            times: 100,
+            status: 503,
+        },
+    );
+    let site = DemoSite::start(config, 0).await.unwrap();
+    let run = scrape(
+        &site,
+        ClientKind::Reqwest,
+        6101..=6101,
+        Mode::Sequential,
+        &fast_settings(),
+    )
+    .await;
+    assert_eq!(
+        run.pages[0].error_line().unwrap(),
+        "page 6101: HTTP 503 Service Unavailable (3 attempts)"
+    );
+    assert_eq!(site.hits(6101), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_non_html_and_non_utf8_pages_are_error_lines_and_not_retried() {
+    let config = SiteConfig::fixed(Duration::from_millis(1))
+        .with_fault(6100, Fault::Status(403))
+        .with_fault(6101, Fault::NotHtml)
+        .with_fault(6102, Fault::NotUtf8);
+    let site = DemoSite::start(config, 0).await.unwrap();
+    for kind in [ClientKind::Reqwest, ClientKind::Surf] {
+        let run = scrape(&site, kind, 6100..=6103, Mode::Concurrent, &fast_settings()).await;
+        let lines: Vec<_> = run
+            .pages
+            .iter()
+            .filter_map(|page| page.error_line())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "page 6100: HTTP 403 Forbidden",
+                "page 6101: not an HTML page (content type application/json)",
+                "page 6102: page is not UTF-8 (invalid byte at offset 40)",
+            ],
+            "{kind}"
+        );
+        assert_eq!(
+            run.pages[3].outcome,
+            Outcome::Title("Async Python: asyncio from the ground up".into())
+        );
+    }
+    // One request each per client: none of these is worth asking again.
+    assert_eq!(
+        (site.hits(6100), site.hits(6101), site.hits(6102)),
+        (2, 2, 2)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_port_is_a_connection_error_without_retries() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }; // dropped: nothing listens there now
+    let base = format!("http://127.0.0.1:{port}/c");
+    let settings = fast_settings();
+    let client = HttpClient::new(ClientKind::Reqwest, &settings, &base).unwrap();
+    let run = scrape_data(
+        &client,
+        &base,
+        6100..=6101,
+        Mode::Concurrent,
+        &settings,
+        |_| {},
+    )
+    .await;
+    assert_eq!(run.errors(), 2);
+    assert_eq!(
+        run.pages[0].error_line().unwrap(),
+        "page 6100: could not connect: connection refused"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_page_sees_every_page_in_id_order_even_when_later_pages_answer_first() {
+    // Seeded latencies differ per page, so answers arrive out of order; the callback must not.
+    let site = DemoSite::start(SiteConfig::default(), 0).await.unwrap();
+    let settings = Settings {
+        concurrency: 41,
+        ..fast_settings()
+    };
+    let client = HttpClient::new(ClientKind::Reqwest, &settings, &site.base_url()).unwrap();
+    let mut seen = Vec::new();
+    let run = scrape_data(
+        &client,
+        &site.base_url(),
+        6100..=6110,
+        Mode::Concurrent,
+        &settings,
+        |page| seen.push(page.id),
+    )
+    .await;
+    assert_eq!(seen, (6100..=6110).collect::<Vec<_>>());
+    assert_eq!(run.pages.len(), 11);
+}
+
+#[test]
+fn extract_title_uses_the_course_selector_and_ignores_other_headings() {
+    let page = "<html><body><header><h1>Site name</h1></header>\
+                <div class=\"right-side\"><h1>\n  Rust &amp; <b>async</b>\n</h1></div></body></html>";
+    assert_eq!(extract_title(page).as_deref(), Some("Rust & async"));
+    assert_eq!(
+        extract_title("<h1>Site name</h1><div class=\"right-side\"><p>soon</p></div>"),
+        None
+    );
+    assert_eq!(
+        extract_title("<div class=\"right-side\"><h1>   </h1></div>"),
+        None
+    );
+    assert_eq!(extract_title("not html at all"), None);
+}
+
+#[test]
+fn parse_ids_accepts_ranges_and_rejects_reversed_or_malformed_ones() {
+    assert_eq!(parse_ids("6100..=6140"), Ok(6100..=6140));
+    assert_eq!(parse_ids("6107"), Ok(6107..=6107));
+    assert!(parse_ids("6140..=6100").unwrap_err().contains("reversed"));
+    assert!(
+        parse_ids("6100..6140")
+            .unwrap_err()
+            .contains("expected A..=B")
+    );
+    assert!(
+        parse_ids("0..=4000000000")
+            .unwrap_err()
+            .contains("more than 10000 pages")
+    );
+}
+
+#[test]
+fn parse_base_url_wants_an_absolute_http_url() {
+    assert_eq!(
+        parse_base_url("https://example.com/course/").as_deref(),
+        Ok("https://example.com/course")
+    );
+    assert!(
+        parse_base_url("not a url")
+            .unwrap_err()
+            .contains("is not a URL")
+    );
+    assert!(
+        parse_base_url("ftp://example.com")
+            .unwrap_err()
+            .contains("not an http:// or https://")
+    );
+}
+
+#[test]
+fn surf_refuses_https_with_a_clear_message() {
+    let err = HttpClient::new(ClientKind::Surf, &fast_settings(), "https://example.com/c")
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("use --client reqwest for https"),
+        "{err}"
+    );
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    use session_09_http::Page;
+    let pages = vec![
+        Page {
+            id: 6100,
+            outcome: Outcome::Title("آموزش".into()),
+            attempts: 1,
+        },
+        Page {
+            id: 6101,
+            outcome: Outcome::Missing,
+            attempts: 1,
+        },
+        Page {
+            id: 6102,
+            outcome: Outcome::Failed(FetchError::Status(403)),
+            attempts: 1,
+        },
+    ];
+    let run = Run {
+        mode: Mode::Concurrent,
+        total: Duration::from_millis(1234),
+        pages,
+    };
+    let json = json_report(ClientKind::Reqwest, &[run]);
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "client": "reqwest",
+            "runs": [{"mode": "concurrent", "total_s": 1.234, "ok": 1, "missing": 1, "errors": 1}],
+            "titles": {"6100": "آموزش", "6101": null},
+        })
+    );
+}
