@@ -258,7 +258,10 @@ fn run_phase(
     let mut samples = Vec::new();
     let mut drawn = false;
     let cpu_before = meter.process_cpu_time();
-    meter.sample(); // start the usage measurement here, not at the end of the previous phase
+    // Start the usage measurement here. (sysinfo skips a read less than 200 ms after the
+    // previous one, as right after the last phase; that interval then starts a few
+    // milliseconds early, which is harmless.)
+    meter.sample();
     let start = Instant::now();
 
     // threading.Thread(target=...) -> std::thread; a *scoped* thread may borrow `over` and
