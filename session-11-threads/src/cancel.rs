@@ -157,7 +157,7 @@ pub fn lesson(workers: usize, tick: Duration, cancel_on: CancelOn) -> Result<()>
         |units| {
             let total: u64 = units.iter().sum();
             crate::say(format!(
-                "  working... {} units of {} done so far",
+                "  working... {} units of work ({} each) done so far",
                 total,
                 crate::human(tick)
             ));

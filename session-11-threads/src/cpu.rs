@@ -85,19 +85,63 @@ pub struct Run {
     pub seconds: f64,
     /// The sum (identical for every repeat and every thread count).
     pub sum: f64,
+    /// Median of (CPU time used by the process) / (wall time): how many cores the run actually
+    /// got. On a busy machine this shows whether a poor speed-up is the program's fault or the
+    /// machine's. `None` where the OS does not report CPU time.
+    pub cores_used: Option<f64>,
+}
+
+/// CPU time (user + system) used so far by this whole process, all threads together.
+#[cfg(unix)]
+pub fn process_cpu_time() -> Option<Duration> {
+    // SAFETY: getrusage writes into the struct we pass and nothing else; an all-zero `rusage`
+    // is a valid value of that plain C struct.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return None;
+        }
+        usage
+    };
+    let time = |t: libc::timeval| -> Option<Duration> {
+        Some(Duration::new(
+            u64::try_from(t.tv_sec).ok()?,
+            u32::try_from(t.tv_usec).ok()? * 1000,
+        ))
+    };
+    Some(time(usage.ru_utime)? + time(usage.ru_stime)?)
+}
+
+/// CPU time: not measured on this OS.
+#[cfg(not(unix))]
+pub fn process_cpu_time() -> Option<Duration> {
+    None
+}
+
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
 }
 
 /// Time `sum_sqrt(n, t)` for each `t` in `thread_counts`, `repeat` times each, interleaved
 /// (1, 2, 1, 2, ...) so a burst of load on a shared machine hits every thread count alike.
 /// Returns the median time per thread count. Fails if two runs disagree on the sum.
 pub fn measure(n: u64, thread_counts: &[usize], repeat: u32) -> Result<Vec<Run>> {
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); thread_counts.len()];
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); thread_counts.len()];
+    let mut cores: Vec<Vec<f64>> = vec![Vec::new(); thread_counts.len()];
     let mut sums: Vec<Option<f64>> = vec![None; thread_counts.len()];
     for _ in 0..repeat.max(1) {
         for (i, &threads) in thread_counts.iter().enumerate() {
+            let cpu_before = process_cpu_time();
             let start = Instant::now();
             let sum = sum_sqrt(n, threads)?;
-            times[i].push(start.elapsed());
+            let wall = start.elapsed().as_secs_f64();
+            times[i].push(wall);
+            if let (Some(before), Some(after)) = (cpu_before, process_cpu_time())
+                && wall > 0.0
+            {
+                cores[i].push((after.saturating_sub(before)).as_secs_f64() / wall);
+            }
             if let Some(previous) = sums[i]
                 && previous != sum
             {
@@ -109,19 +153,19 @@ pub fn measure(n: u64, thread_counts: &[usize], repeat: u32) -> Result<Vec<Run>>
     Ok(thread_counts
         .iter()
         .zip(times)
+        .zip(cores)
         .zip(sums)
-        .map(|((&threads, mut t), sum)| {
-            t.sort();
-            Run {
-                threads,
-                seconds: t[t.len() / 2].as_secs_f64(),
-                sum: sum.unwrap_or(0.0),
-            }
+        .map(|(((&threads, t), c), sum)| Run {
+            threads,
+            seconds: median(t).unwrap_or(0.0),
+            sum: sum.unwrap_or(0.0),
+            cores_used: median(c),
         })
         .collect())
 }
 
-/// The JSON form: `{"n":..,"repeat":..,"debug_build":..,"runs":[{"threads":..,"seconds":..,"sum":..}]}`.
+/// The JSON form:
+/// `{"n":..,"repeat":..,"debug_build":..,"runs":[{"threads":..,"seconds":..,"sum":..,"cores_used":..}]}`.
 pub fn to_json(n: u64, repeat: u32, runs: &[Run]) -> serde_json::Value {
     serde_json::json!({
         "n": n,
@@ -131,6 +175,7 @@ pub fn to_json(n: u64, repeat: u32, runs: &[Run]) -> serde_json::Value {
             "threads": r.threads,
             "seconds": r.seconds,
             "sum": r.sum,
+            "cores_used": r.cores_used,
         })).collect::<Vec<_>>(),
     })
 }
@@ -150,8 +195,11 @@ pub fn lesson(n: u64, thread_counts: &[usize], repeat: u32) -> Result<()> {
     ));
     let runs = measure(n, thread_counts, repeat)?;
     for run in &runs {
+        let cores = run
+            .cores_used
+            .map_or_else(String::new, |c| format!(" ({c:.2} cores busy)"));
         say(format!(
-            "  {:>2} thread(s): {:>8.3} s   sum = {}",
+            "  {:>2} thread(s): {:>8.3} s{cores}   sum = {}",
             run.threads, run.seconds, run.sum
         ));
     }
@@ -172,6 +220,18 @@ pub fn lesson(n: u64, thread_counts: &[usize], repeat: u32) -> Result<()> {
                 first.seconds / last.seconds
             ),
         ));
+        if let Some(got) = last.cores_used
+            && got < 0.85 * last.threads as f64
+        {
+            say(paint(
+                BAD,
+                format!(
+                    "  the machine is busy: {} threads got only {got:.2} cores, so the speed-up \
+                     shows the machine's limit, not the program's; re-run on a quiet machine",
+                    last.threads
+                ),
+            ));
+        }
     }
     note(
         "The course: about 8 s with Python threads (the GIL lets one run at a time), about 1.5 s with a process pool.",
@@ -227,5 +287,14 @@ mod tests {
         assert_eq!(runs[1].threads, 2);
         assert_eq!(runs[0].sum, runs[1].sum);
         assert!(runs.iter().all(|r| r.seconds > 0.0));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn one_thread_keeps_at_most_one_core_busy() {
+        let runs = measure(2_000_000, &[1], 3).unwrap();
+        let cores = runs[0].cores_used.unwrap();
+        // The main thread only waits in join(); CPU-time accounting is coarse, hence the slack.
+        assert!(cores > 0.0 && cores <= 1.5, "{cores}");
     }
 }

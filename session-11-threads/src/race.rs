@@ -238,7 +238,8 @@ pub fn lesson(pause: Duration, runs: u32) {
     );
 
     note(format!(
-        "{runs} rounds of 8 threads booking 2 seats each from 10, with no pause at all:"
+        "{runs} rounds of 8 people booking 2 seats each from 10, with only a \
+         thread::yield_now() between check and book:"
     ));
     let yield_now = thread::yield_now;
     for (how, name) in [
@@ -254,7 +255,8 @@ pub fn lesson(pause: Duration, runs: u32) {
         });
     }
     note(
-        "A race condition can hide for thousands of runs; a lock around check *and* act removes it.",
+        "How often the two-guard version oversells depends on timing and load: it can pass \
+         every test on one machine and fail on another. A lock around check *and* act removes it.",
     );
 }
 
