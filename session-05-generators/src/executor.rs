@@ -37,6 +37,8 @@ use std::time::Duration;
 /// assert_eq!(block_on(async { add(1, 2).await * 10 }), 30);
 /// ```
 pub fn block_on<F: Future>(future: F) -> F::Output {
+    // asyncio.run(coro) / the event loop -> block_on(future); coro.send(None) -> poll;
+    // Task.__wakeup registered with add_done_callback -> the Waker.
     // `poll` takes `Pin<&mut F>`: the future must not move once polled (an async fn's state
     // may point into itself). `pin!` pins it on this stack frame.
     let mut future = pin!(future);

@@ -44,6 +44,7 @@ pub const U64_FIB_COUNT: usize = 93;
 /// let first: Vec<u64> = Fib::new().take(7).collect();
 /// assert_eq!(first, [1, 1, 2, 3, 5, 8, 13]);
 /// ```
+// Python generator function `def fib(): ... yield` -> a struct + `impl Iterator`.
 #[derive(Debug, Clone)]
 pub struct Fib {
     /// The number yielded last time (Python's `current`).
@@ -146,7 +147,7 @@ pub fn for_loop(out: &mut impl Write, limit: u64) -> io::Result<()> {
 ///
 /// The first line is exactly what the course prints for `print(next(result))`: `1`.
 pub fn next_and_friends(out: &mut impl Write, limit: u64) -> io::Result<()> {
-    // result = fib(); print(next(result))
+    // result = fib(); print(next(result))  ->  Fib::new() and Iterator::next
     let mut result = Fib::new();
     if let Some(first) = result.next() {
         writeln!(out, "{first}")?;

@@ -24,6 +24,7 @@ use std::task::{Context, Poll, Waker};
 /// This is the `.await` counterpart of a bare `yield`: hand control back to whoever is driving,
 /// and carry on when polled again. (`tokio::task::yield_now` does the same for tokio.)
 #[derive(Debug, Default)]
+// A bare `yield` inside a generator-based coroutine (or `await asyncio.sleep(0)`) -> YieldNow.
 pub struct YieldNow {
     yielded: bool,
 }

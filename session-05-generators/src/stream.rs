@@ -47,10 +47,11 @@ use crate::fib::Fib;
 /// assert_eq!(first, [1, 1, 2, 3, 5]);
 /// ```
 pub fn fib_stream(delay: Duration) -> impl Stream<Item = u64> {
+    // Python async generator (`async def` + `yield`) -> futures::stream::unfold
     stream::unfold(Fib::new(), move |mut fib| async move {
         // Returning `None` ends the stream, just as the iterator ended.
         let item = fib.next()?;
-        // await asyncio.sleep(delay)
+        // await asyncio.sleep(delay) -> tokio::time::sleep(delay).await
         tokio::time::sleep(delay).await;
         // yield current (and hand the state back for next time)
         Some((item, fib))
@@ -82,7 +83,7 @@ pub async fn consume(
     // `unfold`'s stream holds an `async` block, which may not be moved once polled:
     // `pin!` fixes it in place on the stack so `next()` can poll it.
     let mut numbers = std::pin::pin!(fib_stream(delay));
-    // async for item in fib(delay):
+    // async for item in fib(delay): -> while let Some(item) = stream.next().await
     while let Some(item) = numbers.next().await {
         waits += 1;
         if item > limit {

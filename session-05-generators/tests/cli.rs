@@ -35,6 +35,10 @@ fn next_prints_1_first() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert_eq!(text.lines().next(), Some("1"));
+    // The rest is the library's part 2, exactly (its own wording is pinned in tests/sequence.rs).
+    let mut expected = Vec::new();
+    session_05_generators::fib::next_and_friends(&mut expected, 1000).unwrap();
+    assert_eq!(text, String::from_utf8(expected).unwrap());
     assert_eq!(text.lines().count(), 7, "{text}");
 }
 
