@@ -155,3 +155,19 @@ fn table_names_every_runtime_and_marks_the_fastest_as_1x() {
     let last_row = table.lines().nth(6).unwrap();
     assert!(last_row.ends_with("6.00x"), "{table}");
 }
+
+#[test]
+fn an_echo_run_past_its_time_limit_is_an_error_not_a_hang() {
+    let config = EchoConfig {
+        time_limit: Duration::ZERO,
+        ..small_echo()
+    };
+    for runtime in [Runtime::TokioCt, Runtime::Smol, Runtime::Futures] {
+        let err = run_on(runtime, EchoJob(config)).unwrap().unwrap_err();
+        assert!(
+            err.to_string().contains("did not finish within 0 s"),
+            "on {}: {err:#}",
+            runtime.name()
+        );
+    }
+}
