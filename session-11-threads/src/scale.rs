@@ -26,8 +26,8 @@
 //! that the peak really is `count` units.
 
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -130,24 +130,27 @@ pub fn child_run(
 /// the first threads would be done sleeping before the last were spawned (spawning 10,000
 /// threads can take longer than the sleep on a busy machine), and the peak memory would be that
 /// of fewer threads than asked for.
+///
+/// The gate is an `AtomicBool` plus `thread::park`: each thread parks until the flag is set, and
+/// the spawner unparks them one by one. (A `Condvar::notify_all` would wake all 10,000 at once
+/// to fight over one mutex, which costs more than the sleep being measured.)
 struct Gate {
-    open: Mutex<bool>,
-    opened: Condvar,
+    open: AtomicBool,
 }
 
 impl Gate {
     fn wait(&self) {
-        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        while !*open {
-            open = self
-                .opened
-                .wait(open)
-                .unwrap_or_else(PoisonError::into_inner);
+        // park() may return early (spuriously, or from an unpark before the flag was set):
+        // check the flag each time.
+        while !self.open.load(Ordering::Acquire) {
+            thread::park();
         }
     }
-    fn open(&self) {
-        *self.open.lock().unwrap_or_else(PoisonError::into_inner) = true;
-        self.opened.notify_all();
+    fn open<'scope, T>(&self, threads: &[thread::ScopedJoinHandle<'scope, T>]) {
+        self.open.store(true, Ordering::Release);
+        for handle in threads {
+            handle.thread().unpark();
+        }
     }
 }
 
@@ -158,8 +161,7 @@ fn run_threads(
     stack_kib: Option<usize>,
 ) -> (usize, Duration, Option<String>) {
     let gate = Gate {
-        open: Mutex::new(false),
-        opened: Condvar::new(),
+        open: AtomicBool::new(false),
     };
     let start = Instant::now();
     let mut spawn_time = Duration::ZERO;
@@ -195,7 +197,7 @@ fn run_threads(
         spawned = handles.len();
         spawn_time = start.elapsed();
         // Open the gate even after a failure, or the threads already spawned would wait forever.
-        gate.open();
+        gate.open(&handles);
         for handle in handles {
             if handle.join().is_err() && error.is_none() {
                 error = Some("a sleeping thread panicked".to_string());
@@ -493,7 +495,9 @@ fn phase_report(
             "task"
         },
     ));
-    if let (Some(v), Some(b)) = (phase.peak_virtual_kib, baseline.peak_virtual_kib) {
+    if let (Kind::Threads, Some(v), Some(b)) =
+        (kind, phase.peak_virtual_kib, baseline.peak_virtual_kib)
+    {
         note(format!(
             "  address space reserved at the peak: {} (mostly untouched, so not memory in use)",
             bytes(v.saturating_sub(b) as f64 * 1024.0)
