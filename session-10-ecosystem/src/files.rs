@@ -1,0 +1,148 @@
+//! # `files`: aiofiles -> `tokio::fs`
+//!
+//! Python's `aiofiles` gives `async with aiofiles.open(...)`, but operating systems offer no
+//! portable non-blocking file I/O, so aiofiles runs every read and write on a thread pool and
+//! awaits the result. `tokio::fs` does exactly the same thing: each call is a hop to tokio's
+//! blocking pool (`spawn_blocking`) and back.
+//!
+//! What that means for speed: for many small files, `tokio::fs` is usually *slower* than plain
+//! `std::fs` in a loop, because every call pays for a thread hop, and the disk (or page cache)
+//! does not get faster with more callers. What it buys is that the runtime's other tasks keep
+//! running while a file call waits: use it inside async code so you never block the runtime,
+//! not to make file I/O itself faster. This part writes N files concurrently with
+//! `tokio::fs`, reads them back and counts the lines, then does the same with `std::fs`, and
+//! prints both times.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use tokio::task::JoinSet;
+
+/// What to write: `files` files of `lines` lines each, into `dir`.
+#[derive(Debug, Clone)]
+pub struct FilesOptions {
+    /// How many files to write and read back.
+    pub files: usize,
+    /// Lines per file.
+    pub lines: usize,
+    /// Folder to write into; it must exist. Files are named `async-NNNN.txt` / `std-NNNN.txt`
+    /// and removed afterwards.
+    pub dir: PathBuf,
+}
+
+/// Times and counts of one run, for both ways of doing it.
+#[derive(Debug, Clone)]
+pub struct FilesReport {
+    /// Number of files written per way.
+    pub files: usize,
+    /// Lines counted when reading back the `tokio::fs` files.
+    pub async_lines: usize,
+    /// Lines counted when reading back the `std::fs` files.
+    pub std_lines: usize,
+    /// Wall time for writing + reading with `tokio::fs`, all files in flight at once.
+    pub async_time: Duration,
+    /// Wall time for writing + reading with `std::fs`, one file after another.
+    pub std_time: Duration,
+}
+
+/// The text of file `index`: `lines` numbered lines.
+fn file_text(index: usize, lines: usize) -> String {
+    (0..lines)
+        .map(|line| format!("file {index} line {line}\n"))
+        .collect()
+}
+
+/// Writes one file with `tokio::fs`, reads it back and returns its line count.
+// `async with aiofiles.open(path, "w") as f: await f.write(text)` -> `tokio::fs::write`
+async fn write_and_count_async(path: PathBuf, text: String) -> Result<usize> {
+    tokio::fs::write(&path, text)
+        .await
+        .with_context(|| format!("could not write {}", path.display()))?;
+    let back = tokio::fs::read_to_string(&path)
+        .await
+        .with_context(|| format!("could not read back {}", path.display()))?;
+    tokio::fs::remove_file(&path)
+        .await
+        .with_context(|| format!("could not remove {}", path.display()))?;
+    Ok(back.lines().count())
+}
+
+/// The same with `std::fs`: blocking calls, fine here because this function is not async.
+fn write_and_count_std(path: &Path, text: &str) -> Result<usize> {
+    std::fs::write(path, text).with_context(|| format!("could not write {}", path.display()))?;
+    let back = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read back {}", path.display()))?;
+    std::fs::remove_file(path).with_context(|| format!("could not remove {}", path.display()))?;
+    Ok(back.lines().count())
+}
+
+/// Runs both ways and returns the counts and times.
+///
+/// The `std::fs` pass runs inside `spawn_blocking`: even the "plain" way must not block the
+/// runtime, which is the lesson of [`crate::blocking`].
+pub async fn run(options: &FilesOptions) -> Result<FilesReport> {
+    if !options.dir.is_dir() {
+        bail!(
+            "{} is not an existing folder: create it or leave out --dir",
+            options.dir.display()
+        );
+    }
+
+    // asyncio.gather(*(write_and_count(i) for i in range(n))) -> JoinSet
+    let started = Instant::now();
+    let mut set = JoinSet::new();
+    for index in 0..options.files {
+        let path = options.dir.join(format!("async-{index:04}.txt"));
+        set.spawn(write_and_count_async(path, file_text(index, options.lines)));
+    }
+    let mut async_lines = 0;
+    while let Some(joined) = set.join_next().await {
+        async_lines += joined.context("a file task panicked")??;
+    }
+    let async_time = started.elapsed();
+
+    let dir = options.dir.clone();
+    let (files, lines) = (options.files, options.lines);
+    let (std_lines, std_time) = tokio::task::spawn_blocking(move || -> Result<_> {
+        let started = Instant::now();
+        let mut total = 0;
+        for index in 0..files {
+            let path = dir.join(format!("std-{index:04}.txt"));
+            total += write_and_count_std(&path, &file_text(index, lines))?;
+        }
+        Ok((total, started.elapsed()))
+    })
+    .await
+    .context("the std::fs pass panicked")??;
+
+    Ok(FilesReport {
+        files: options.files,
+        async_lines,
+        std_lines,
+        async_time,
+        std_time,
+    })
+}
+
+impl FilesReport {
+    /// Prints both passes with their times.
+    pub fn print(&self) {
+        anstream::println!(
+            "  tokio::fs, {:>4} files at once:  {:>7} lines counted in {:>7.1} ms",
+            self.files,
+            self.async_lines,
+            self.async_time.as_secs_f64() * 1e3
+        );
+        anstream::println!(
+            "  std::fs, one file at a time:   {:>7} lines counted in {:>7.1} ms{}",
+            self.std_lines,
+            self.std_time.as_secs_f64() * 1e3,
+            crate::build_note()
+        );
+        anstream::println!(
+            "  (tokio::fs hands every call to a blocking thread pool, as aiofiles does: it keeps \
+             the runtime free, it does not make the disk faster)"
+        );
+    }
+}

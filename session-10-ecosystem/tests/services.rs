@@ -1,0 +1,262 @@
+//! Tests against the real PostgreSQL and Redis servers (no mocks). They are ignored by
+//! default; run them with
+//! `cargo test -p session-10-ecosystem -- --include-ignored`
+//! and DATABASE_URL / REDIS_URL set, or the local defaults (see README).
+//!
+//! The error-path tests that point at a closed port need no server and always run.
+
+use std::process::Command;
+
+use anyhow::anyhow;
+use session_10_ecosystem::{DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, kv, pg};
+
+fn database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_string())
+}
+
+fn redis_url() -> String {
+    std::env::var("REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_string())
+}
+
+fn bin() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_session-10-ecosystem"));
+    command.env("NO_COLOR", "1");
+    command
+}
+
+/// A local TCP port with nothing listening on it: bind, read the port, close.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Runs the binary and returns (exit code, stdout, stderr).
+fn run(command: &mut Command) -> (Option<i32>, String, String) {
+    let out = command.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+// ---------- no server needed ----------
+
+#[test]
+fn refused_connections_are_one_line_errors_when_a_part_is_asked_for() {
+    let port = closed_port();
+    let (code, _, stderr) = run(bin().args(["postgres", "--ops", "5"]).env(
+        "DATABASE_URL",
+        format!("postgres://root@127.0.0.1:{port}/test"),
+    ));
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("could not connect to PostgreSQL"),
+        "{stderr}"
+    );
+    assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
+
+    let (code, _, stderr) = run(bin()
+        .args(["redis", "--ops", "5"])
+        .env("REDIS_URL", format!("redis://127.0.0.1:{port}")));
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("could not connect to Redis"), "{stderr}");
+    assert!(stderr.to_lowercase().contains("refused"), "{stderr}");
+}
+
+#[test]
+fn bad_urls_are_one_line_errors() {
+    let (code, _, stderr) = run(bin()
+        .args(["postgres"])
+        .env("DATABASE_URL", "postgres://root@127.0.0.1:notaport/test"));
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("bad DATABASE_URL"), "{stderr}");
+
+    let (code, _, stderr) = run(bin()
+        .args(["redis"])
+        .env("REDIS_URL", "http://127.0.0.1:6379"));
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("bad REDIS_URL"), "{stderr}");
+}
+
+#[test]
+fn the_full_run_skips_unreachable_servers_unless_they_are_required() {
+    let port = closed_port();
+    let mut command = bin();
+    command
+        .env(
+            "DATABASE_URL",
+            format!("postgres://root@127.0.0.1:{port}/test"),
+        )
+        .env("REDIS_URL", format!("redis://127.0.0.1:{port}"));
+    let (code, stdout, _) = run(&mut command);
+    assert_eq!(code, Some(0), "{stdout}");
+    let skipped: Vec<&str> = stdout.lines().filter(|l| l.contains("skipped:")).collect();
+    assert_eq!(skipped.len(), 2, "{stdout}");
+    assert!(skipped[0].contains("pg_ctlcluster") && skipped[1].contains("redis-server"));
+    // The run went on to the last part.
+    assert!(stdout.contains("spawn_blocking"), "{stdout}");
+
+    let (code, stdout, stderr) = run(command.arg("--require-services"));
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--require-services"), "{stderr}");
+}
+
+// ---------- PostgreSQL ----------
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL; see README"]
+async fn postgres_round_trip_rollback_pipeline_and_clean_up() {
+    let mut client = pg::connect(&database_url()).await.unwrap();
+    let report = pg::run(&mut client, 300).await.unwrap();
+    let expected_long = (0..pg::BOOKS).filter(|id| pg::pages_of(*id) > 100).count() as i64;
+    assert_eq!(report.long_books, expected_long);
+    // The rollback kept nothing of the transaction.
+    assert!(
+        report.rollback.failure.contains("duplicate key"),
+        "{report:?}"
+    );
+    assert_eq!(report.rollback.rows_kept, 0);
+    assert_eq!(report.rollback.rows_before, i64::from(pg::BOOKS));
+    assert_eq!(report.rollback.rows_after, i64::from(pg::BOOKS));
+    assert_eq!(report.figures.ops, 300);
+    assert!(report.figures.sequential_s > 0.0 && report.figures.pipelined_s > 0.0);
+    // The table is gone.
+    assert!(!pg::table_exists(&client, &report.table).await.unwrap());
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL; see README"]
+async fn postgres_drops_its_table_when_the_body_fails() {
+    let mut client = pg::connect(&database_url()).await.unwrap();
+    let mut seen = String::new();
+    let err = pg::with_run_table(
+        &mut client,
+        async |client: &mut tokio_postgres::Client, table: &str| {
+            seen = table.to_string();
+            assert!(pg::table_exists(client, table).await.unwrap());
+            // A statement that fails half-way through the part.
+            client
+                .execute(
+                    &format!("INSERT INTO {table} (id, title, pages) VALUES ($1, $2, $3)"),
+                    &[&1i32, &"x", &0i32],
+                )
+                .await?;
+            Err::<(), _>(anyhow!("not reached: the CHECK (pages > 0) must fail"))
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("check constraint"), "{err:#}");
+    assert!(!seen.is_empty());
+    assert!(!pg::table_exists(&client, &seen).await.unwrap());
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL; see README"]
+async fn postgres_wrong_user_is_a_clear_error() {
+    let url = database_url();
+    let (_, rest) = url.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let bad = format!("postgres://no_such_user_session10@{host}");
+    let (code, _, stderr) = run(bin()
+        .args(["postgres", "--ops", "5"])
+        .env("DATABASE_URL", &bad));
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no_such_user_session10"), "{stderr}");
+}
+
+#[test]
+#[ignore = "needs PostgreSQL; see README"]
+fn postgres_json_has_the_three_fields() {
+    let (code, stdout, stderr) =
+        run(bin().args(["--require-services", "postgres", "--ops", "50", "--json"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(value["ops"], 50);
+    assert!(value["sequential_s"].as_f64().unwrap() > 0.0);
+    assert!(value["pipelined_s"].as_f64().unwrap() > 0.0);
+}
+
+// ---------- Redis ----------
+
+#[tokio::test]
+#[ignore = "needs Redis; see README"]
+async fn redis_round_trip_pipeline_pubsub_and_clean_up() {
+    let mut redis = kv::connect(&redis_url()).await.unwrap();
+    let report = kv::run(&mut redis, 500).await.unwrap();
+    assert_eq!(report.greeting, "salaam");
+    assert_eq!(report.counter, 3);
+    assert_eq!(report.message, "new book: Fluent Python");
+    // greeting + counter + 500 one by one + 500 pipelined.
+    assert_eq!(report.deleted, 2 + 500 + 500);
+    assert_eq!(
+        kv::count_prefix(redis.connection(), &report.prefix)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs Redis; see README"]
+async fn redis_delete_prefix_removes_only_that_prefix() {
+    let mut redis = kv::connect(&redis_url()).await.unwrap();
+    let tag = session_10_ecosystem::run_tag();
+    let (mine, other) = (
+        format!("session10test:{tag}:a:"),
+        format!("session10test:{tag}:b:"),
+    );
+    let conn = redis.connection();
+    for i in 0..30 {
+        redis::cmd("SET")
+            .arg(format!("{mine}{i}"))
+            .arg(i)
+            .query_async::<()>(&mut *conn)
+            .await
+            .unwrap();
+    }
+    redis::cmd("SET")
+        .arg(format!("{other}0"))
+        .arg(0)
+        .query_async::<()>(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(kv::delete_prefix(conn, &mine).await.unwrap(), 30);
+    assert_eq!(kv::count_prefix(conn, &mine).await.unwrap(), 0);
+    assert_eq!(kv::count_prefix(conn, &other).await.unwrap(), 1);
+    assert_eq!(kv::delete_prefix(conn, &other).await.unwrap(), 1);
+}
+
+#[tokio::test]
+#[ignore = "needs Redis; see README"]
+async fn redis_wrong_credentials_are_a_clear_error() {
+    let url = redis_url();
+    let (_, rest) = url.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let bad = format!("redis://no_such_user:wrong@{host}");
+    let (code, _, stderr) = run(bin().args(["redis", "--ops", "5"]).env("REDIS_URL", &bad));
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("could not connect to Redis"), "{stderr}");
+    // The password never reaches the terminal.
+    assert!(!stderr.contains("wrong@"), "{stderr}");
+}
+
+#[test]
+#[ignore = "needs Redis; see README"]
+fn redis_json_has_the_three_fields() {
+    let (code, stdout, stderr) =
+        run(bin().args(["--require-services", "redis", "--ops", "200", "--json"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(value["ops"], 200);
+    assert!(value["sequential_s"].as_f64().unwrap() > 0.0);
+    assert!(value["pipelined_s"].as_f64().unwrap() > 0.0);
+}
