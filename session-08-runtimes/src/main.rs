@@ -13,6 +13,7 @@ use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use clap::{Parser, ValueEnum};
 use session_08_runtimes::bench::{self, BUILD, BenchConfig};
 use session_08_runtimes::echo::EchoConfig;
@@ -145,7 +146,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let mut all = Vec::new();
     for workload in workloads {
         if !cli.json {
-            anstream::println!("{}", describe(workload, &config));
+            emit(&describe(workload, &config))?;
         }
         let mut measurements = Vec::new();
         for &runtime in &runtimes {
@@ -165,7 +166,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprint!("\r{:60}\r", "");
         }
         if !cli.json {
-            anstream::println!("{}", bench::render(&measurements));
+            emit(&bench::render(&measurements))?;
         }
         all.extend(measurements);
     }
@@ -175,9 +176,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             WorkloadArg::Echo => "echo",
             WorkloadArg::All => "all",
         };
-        println!("{}", bench::to_json(requested, &all));
+        emit(&bench::to_json(requested, &all).to_string())?;
     }
     Ok(())
+}
+
+/// Print a line to stdout (styles stripped when stdout is not a terminal or `NO_COLOR` is set).
+///
+/// `println!` panics when stdout is a closed pipe (`... | head -3`); here that ends the output
+/// quietly instead, as it does for other command-line tools.
+fn emit(text: &str) -> anyhow::Result<()> {
+    let mut stdout = anstream::stdout();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("could not write to stdout"),
+    }
 }
 
 /// The heading above a table: what was measured, with its size.

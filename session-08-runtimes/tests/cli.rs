@@ -90,3 +90,20 @@ fn bad_input_gets_one_line_and_a_failing_exit() {
         );
     }
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly_instead_of_panicking() {
+    // Like `session-08-runtimes | head -1`: the reader goes away before the tables are written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-08-runtimes"))
+        .args(["--items", "2000", "--repeat", "2", "--workload", "all"])
+        .args(["--messages", "20"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
