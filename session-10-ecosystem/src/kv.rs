@@ -35,6 +35,12 @@ pub struct Redis {
     url: String,
 }
 
+/// The `redis` crate's errors repeat their cause in `source()` ("refused: refused"); printed
+/// with `{:#}` that doubles the line, so we keep the error's own message only.
+fn flat(err: redis::RedisError) -> anyhow::Error {
+    anyhow!("{err}")
+}
+
 /// Connects to Redis at `url` and checks the connection with `PING`.
 ///
 /// Fails with one clear line for a malformed URL, a refused connection, a server that does
@@ -42,19 +48,30 @@ pub struct Redis {
 pub async fn connect(url: &str) -> Result<Redis> {
     let shown = crate::redact(url);
     let client = redis::Client::open(url)
+        .map_err(flat)
         .with_context(|| format!("bad REDIS_URL {shown:?}: expected redis://HOST:PORT"))?;
     // asyncio_redis.Connection.create(...) -> Client::get_multiplexed_async_connection
-    let mut conn = tokio::time::timeout(
-        crate::CONNECT_TIMEOUT,
-        client.get_multiplexed_async_connection(),
-    )
-    .await
-    .map_err(|_| anyhow!("no answer within {:?}", crate::CONNECT_TIMEOUT))
-    .and_then(|result| result.map_err(anyhow::Error::from))
-    .with_context(|| format!("could not connect to Redis at {shown}"))?;
+    let connecting = client.get_multiplexed_async_connection();
+    let mut conn = match tokio::time::timeout(crate::CONNECT_TIMEOUT, connecting).await {
+        Ok(Ok(conn)) => conn,
+        Ok(Err(err)) => {
+            // The hint depends on what went wrong: the server answered and said no, or not.
+            let hint = if err.kind() == redis::ErrorKind::AuthenticationFailed {
+                "check the user and password in REDIS_URL"
+            } else {
+                crate::START_REDIS
+            };
+            bail!("could not connect to Redis at {shown}: {err} ({hint})");
+        }
+        Err(_) => bail!(
+            "could not connect to Redis at {shown}: no answer within {:?} (is the host right?)",
+            crate::CONNECT_TIMEOUT
+        ),
+    };
     let _: String = redis::cmd("PING")
         .query_async(&mut conn)
         .await
+        .map_err(flat)
         .with_context(|| format!("Redis at {shown} did not answer PING"))?;
     Ok(Redis {
         client,
@@ -70,15 +87,16 @@ pub async fn delete_prefix(conn: &mut MultiplexedConnection, prefix: &str) -> Re
         let mut iter = conn
             .scan_match::<_, String>(&pattern)
             .await
+            .map_err(flat)
             .context("SCAN failed")?;
         let mut keys = Vec::new();
         while let Some(key) = iter.next_item().await {
-            keys.push(key.context("SCAN failed")?);
+            keys.push(key.map_err(flat).context("SCAN failed")?);
         }
         keys
     };
     for batch in keys.chunks(1000) {
-        let _: usize = conn.del(batch).await.context("DEL failed")?;
+        let _: usize = conn.del(batch).await.map_err(flat).context("DEL failed")?;
     }
     Ok(keys.len())
 }
@@ -88,10 +106,11 @@ pub async fn count_prefix(conn: &mut MultiplexedConnection, prefix: &str) -> Res
     let mut iter = conn
         .scan_match::<_, String>(format!("{prefix}*"))
         .await
+        .map_err(flat)
         .context("SCAN failed")?;
     let mut count = 0;
     while let Some(key) = iter.next_item().await {
-        key.context("SCAN failed")?;
+        key.map_err(flat).context("SCAN failed")?;
         count += 1;
     }
     Ok(count)
@@ -100,12 +119,20 @@ pub async fn count_prefix(conn: &mut MultiplexedConnection, prefix: &str) -> Res
 /// SET, GET and INCR, one round trip each.
 pub async fn round_trips(conn: &mut MultiplexedConnection, prefix: &str) -> Result<(String, i64)> {
     let key = format!("{prefix}greeting");
-    let () = conn.set(&key, "salaam").await.context("SET failed")?;
-    let value: String = conn.get(&key).await.context("GET failed")?;
+    let () = conn
+        .set(&key, "salaam")
+        .await
+        .map_err(flat)
+        .context("SET failed")?;
+    let value: String = conn.get(&key).await.map_err(flat).context("GET failed")?;
     let counter = format!("{prefix}counter");
     let mut last = 0;
     for _ in 0..3 {
-        last = conn.incr(&counter, 1).await.context("INCR failed")?;
+        last = conn
+            .incr(&counter, 1)
+            .await
+            .map_err(flat)
+            .context("INCR failed")?;
     }
     Ok((value, last))
 }
@@ -122,6 +149,7 @@ pub async fn pipeline(
         let () = conn
             .set(format!("{prefix}seq:{i}"), i)
             .await
+            .map_err(flat)
             .context("SET failed")?;
     }
     let sequential_s = started.elapsed().as_secs_f64();
@@ -135,6 +163,7 @@ pub async fn pipeline(
     let () = pipe
         .query_async(conn)
         .await
+        .map_err(flat)
         .context("the pipelined SETs failed")?;
     let pipelined_s = started.elapsed().as_secs_f64();
 
@@ -145,6 +174,7 @@ pub async fn pipeline(
             .get(format!("{prefix}pipe:{last}"))
             .query_async(conn)
             .await
+            .map_err(flat)
             .context("GET failed")?;
         if a != Some(last) || b != Some(last) {
             bail!("the last SETs did not land: got {a:?} and {b:?}, expected {last}");
@@ -163,17 +193,19 @@ pub async fn pubsub_round_trip(redis: &mut Redis, prefix: &str) -> Result<(Strin
     let mut pubsub = tokio::time::timeout(crate::CONNECT_TIMEOUT, redis.client.get_async_pubsub())
         .await
         .map_err(|_| anyhow!("no answer within {:?}", crate::CONNECT_TIMEOUT))
-        .and_then(|result| result.map_err(anyhow::Error::from))
+        .and_then(|result| result.map_err(flat))
         .context("could not open a pub/sub connection")?;
     pubsub
         .subscribe(&channel)
         .await
+        .map_err(flat)
         .context("SUBSCRIBE failed")?;
     let started = Instant::now();
     let receivers: usize = redis
         .conn
         .publish(&channel, "new book: Fluent Python")
         .await
+        .map_err(flat)
         .context("PUBLISH failed")?;
     if receivers == 0 {
         bail!("PUBLISH reached no subscriber");
@@ -189,7 +221,10 @@ pub async fn pubsub_round_trip(redis: &mut Redis, prefix: &str) -> Result<(Strin
         })?
         .ok_or_else(|| anyhow!("the pub/sub connection closed"))?;
     let elapsed = started.elapsed().as_secs_f64();
-    let payload: String = message.get_payload().context("the message was not text")?;
+    let payload: String = message
+        .get_payload()
+        .map_err(flat)
+        .context("the message was not text")?;
     Ok((payload, elapsed))
 }
 

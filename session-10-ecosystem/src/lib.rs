@@ -46,12 +46,11 @@ pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The one line printed when PostgreSQL cannot be reached, saying how to start it.
-pub const START_POSTGRES: &str = "start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` \
+pub const START_POSTGRES: &str = "is it running? start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` \
      or see README (\"Starting the servers\")";
 
 /// The one line printed when Redis cannot be reached, saying how to start it.
-pub const START_REDIS: &str =
-    "start it with `redis-server --daemonize yes` or see README (\"Starting the servers\")";
+pub const START_REDIS: &str = "is it running? start it with `redis-server --daemonize yes` or see README (\"Starting the servers\")";
 
 /// A short tag unique to this run: the process id plus a random suffix.
 ///

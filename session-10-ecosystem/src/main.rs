@@ -16,8 +16,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use session_10_ecosystem::{
-    DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, START_POSTGRES, START_REDIS, blocking, docs, files,
-    heading, kv, pg,
+    DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, blocking, docs, files, heading, kv, pg,
 };
 
 /// The async ecosystem: files, a document store, PostgreSQL and Redis, and when to use threads.
@@ -143,15 +142,11 @@ fn run(cli: Cli) -> Result<()> {
         Part::Files(args) => runtime.block_on(files_part(&args)),
         Part::Docs(args) => runtime.block_on(docs_part(&args)),
         Part::Postgres(args) => runtime.block_on(async {
-            let mut client = pg::connect(&database_url())
-                .await
-                .with_context(|| format!("is PostgreSQL running? {START_POSTGRES}"))?;
+            let mut client = pg::connect(&database_url()).await?;
             postgres_part(&mut client, &args).await
         }),
         Part::Redis(args) => runtime.block_on(async {
-            let mut redis = kv::connect(&redis_url())
-                .await
-                .with_context(|| format!("is Redis running? {START_REDIS}"))?;
+            let mut redis = kv::connect(&redis_url()).await?;
             redis_part(&mut redis, &args).await
         }),
         Part::Blocking(args) => blocking_part(&args),
@@ -185,7 +180,7 @@ fn run_all(runtime: &tokio::runtime::Runtime, require_services: bool) -> Result<
             Ok(mut client) => postgres_part(&mut client, &server_args).await,
             Err(err) if require_services => Err(err.context("--require-services")),
             Err(err) => {
-                anstream::println!("  skipped: {err:#}; {START_POSTGRES}");
+                anstream::println!("  skipped: {err:#}");
                 Ok(())
             }
         }
@@ -197,7 +192,7 @@ fn run_all(runtime: &tokio::runtime::Runtime, require_services: bool) -> Result<
             Ok(mut redis) => redis_part(&mut redis, &server_args).await,
             Err(err) if require_services => Err(err.context("--require-services")),
             Err(err) => {
-                anstream::println!("  skipped: {err:#}; {START_REDIS}");
+                anstream::println!("  skipped: {err:#}");
                 Ok(())
             }
         }

@@ -45,11 +45,29 @@ pub async fn connect(url: &str) -> Result<Client> {
     config.connect_timeout(crate::CONNECT_TIMEOUT);
     // asyncpg.connect(dsn) -> tokio_postgres::Config::connect + spawn(connection)
     let connecting = config.connect(NoTls);
-    let (client, connection) = tokio::time::timeout(crate::CONNECT_TIMEOUT, connecting)
-        .await
-        .map_err(|_| anyhow!("no answer within {:?}", crate::CONNECT_TIMEOUT))
-        .and_then(|result| result.map_err(anyhow::Error::from))
-        .with_context(|| format!("could not connect to PostgreSQL at {}", crate::redact(url)))?;
+    let shown = crate::redact(url);
+    let (client, connection) = match tokio::time::timeout(crate::CONNECT_TIMEOUT, connecting).await
+    {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(err)) => {
+            // The hint depends on what went wrong: the server answered and said no
+            // (unknown user or database, wrong password), or it could not be reached.
+            let hint = if err.as_db_error().is_some() {
+                "check the user and database in DATABASE_URL"
+            } else {
+                crate::START_POSTGRES
+            };
+            let cause = err
+                .as_db_error()
+                .map(|db| format!("{}: {}", db.severity(), db.message()))
+                .unwrap_or_else(|| format!("{:#}", anyhow::Error::from(err)));
+            bail!("could not connect to PostgreSQL at {shown}: {cause} ({hint})");
+        }
+        Err(_) => bail!(
+            "could not connect to PostgreSQL at {shown}: no answer within {:?} (is the host right?)",
+            crate::CONNECT_TIMEOUT
+        ),
+    };
     tokio::spawn(async move {
         // When the server goes away this ends with an error; every pending and later query
         // on the client then fails with "connection closed", which is what gets reported.

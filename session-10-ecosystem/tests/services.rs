@@ -260,3 +260,69 @@ fn redis_json_has_the_three_fields() {
     assert!(value["sequential_s"].as_f64().unwrap() > 0.0);
     assert!(value["pipelined_s"].as_f64().unwrap() > 0.0);
 }
+
+// ---------- a server that goes away mid-run ----------
+// We cannot stop the shared servers, so we do what a restart does to one client: the server
+// closes our connection (pg_terminate_backend / CLIENT KILL) half-way through the part.
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL; see README"]
+async fn postgres_connection_lost_mid_run_is_one_line_naming_the_table() {
+    let mut client = pg::connect(&database_url()).await.unwrap();
+    let admin = pg::connect(&database_url()).await.unwrap();
+    let pid: i32 = client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let mut seen = String::new();
+    let err = pg::with_run_table(
+        &mut client,
+        async |client: &mut tokio_postgres::Client, table: &str| {
+            seen = table.to_string();
+            pg::insert_books(client, table).await?;
+            admin
+                .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                .await?;
+            pg::pipeline(client, table, 50).await
+        },
+    )
+    .await
+    .unwrap_err();
+    let message = format!("{err:#}");
+    assert!(!message.contains('\n'), "{message}");
+    assert!(
+        message.contains(&seen) && message.contains("drop it by hand"),
+        "{message}"
+    );
+    // What the message asks a person to do, done by the test: the table really was left.
+    assert!(pg::table_exists(&admin, &seen).await.unwrap());
+    admin
+        .batch_execute(&format!("DROP TABLE {seen}"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs Redis; see README"]
+async fn redis_connection_lost_mid_run_is_an_error_not_a_hang() {
+    let mut redis = kv::connect(&redis_url()).await.unwrap();
+    let mut admin = kv::connect(&redis_url()).await.unwrap();
+    let id: i64 = redis::cmd("CLIENT")
+        .arg("ID")
+        .query_async(redis.connection())
+        .await
+        .unwrap();
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("ID")
+        .arg(id)
+        .query_async(admin.connection())
+        .await
+        .unwrap();
+    assert_eq!(killed, 1);
+    let err = kv::run(&mut redis, 20).await.unwrap_err();
+    let message = format!("{err:#}");
+    assert!(!message.contains('\n'), "{message}");
+    assert!(message.contains("SET failed"), "{message}");
+}
