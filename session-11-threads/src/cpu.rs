@@ -46,6 +46,7 @@ pub fn sum_sqrt(n: u64, threads: usize) -> Result<f64> {
     let chunks = usize::try_from(n.div_ceil(CHUNK))?;
     let mut sums = vec![0.0_f64; chunks];
     let per_thread = chunks.div_ceil(threads.max(1)).max(1);
+    // ProcessPoolExecutor().map(...) -> scoped threads, one contiguous run of chunks each.
     thread::scope(|s| {
         let handles: Vec<_> = sums
             .chunks_mut(per_thread)

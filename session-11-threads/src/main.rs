@@ -90,10 +90,11 @@ struct CancelArgs {
     /// How many background workers.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=256))]
     workers: u32,
-    /// One unit of work, in milliseconds: workers check the stop flag between units.
+    /// One unit of work, in milliseconds (divided by --speed): workers check the stop flag
+    /// between units.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     tick_ms: u64,
-    /// Cancel after MS milliseconds instead of waiting for Enter (the default when stdin is not a
+    /// Cancel after MS milliseconds (divided by --speed) instead of waiting for Enter (the default when stdin is not a
     /// terminal is 2000).
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     cancel_after: Option<u64>,

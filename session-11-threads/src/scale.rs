@@ -226,10 +226,12 @@ fn run_tasks(
             // hence the Arcs here where the threads could borrow.
             let alive = Arc::clone(alive);
             let gate = Arc::clone(&gate);
+            // asyncio.create_task -> tokio::spawn
             handles.push(tokio::spawn(async move {
                 alive.enter();
                 // The permit goes straight back: this only waits for the gate to open.
                 drop(gate.acquire().await);
+                // await asyncio.sleep(...) -> tokio::time::sleep(...).await
                 tokio::time::sleep(sleep).await;
                 alive.leave();
             }));
