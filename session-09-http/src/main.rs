@@ -243,9 +243,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let run = scrape_with_progress(&runtime, &client, &base_url, &cli, &settings, mode);
         if !cli.json {
             anstream::println!(
-                "{BOLD}{}: {} pages in {:.2} s{BOLD:#} ({} titles, {} without a course, {} errors)",
+                "{BOLD}{}: {} in {:.2} s{BOLD:#} ({} titles, {} without a course, {} errors)",
                 mode.name(),
-                run.pages.len(),
+                if run.pages.len() == 1 {
+                    "1 page".to_string()
+                } else {
+                    format!("{} pages", run.pages.len())
+                },
                 run.total.as_secs_f64(),
                 run.ok(),
                 run.missing(),

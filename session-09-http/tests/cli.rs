@@ -103,6 +103,35 @@ fn a_closed_port_gives_error_lines_and_a_non_zero_exit() {
 }
 
 #[test]
+fn https_goes_through_rustls_and_a_failed_handshake_is_a_page_error() {
+    // A plain-TCP server that answers in clear text: the TLS handshake must fail cleanly
+    // (no panic about a missing crypto provider), as one page line and exit code 1.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let _ = stream.write_all(b"HTTP/1.0 400 Bad Request\r\n\r\n");
+    });
+    let base = format!("https://127.0.0.1:{port}/c");
+    let output = run(&[
+        "--base-url",
+        &base,
+        "--ids",
+        "6100",
+        "--retries",
+        "0",
+        "--mode",
+        "sequential",
+    ]);
+    server.join().unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.starts_with("page 6100: could not connect: "), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+}
+
+#[test]
 fn surf_with_https_is_refused_in_one_line() {
     let output = run(&["--client", "surf", "--base-url", "https://127.0.0.1:9/c"]);
     let text = stderr(&output);
