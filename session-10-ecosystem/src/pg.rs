@@ -24,7 +24,7 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, NoTls, Statement};
 
 use crate::PipelineFigures;
 
@@ -210,45 +210,67 @@ pub async fn rollback_demo(client: &mut Client, table: &str) -> Result<RollbackR
     })
 }
 
-/// Runs the same `ops` parameterised queries twice: awaited one by one, then all in flight
-/// together on the one connection. Both passes must return the same total, or it is an error.
-pub async fn pipeline(client: &Client, table: &str, ops: usize) -> Result<PipelineFigures> {
-    let select = client
-        .prepare(&format!("SELECT pages FROM {table} WHERE id = $1"))
-        .await
-        .context("could not prepare the select")?;
-    let ids: Vec<i32> = (0..ops).map(|i| (i % BOOKS as usize) as i32).collect();
-
-    // for id in ids: await conn.fetchval(...)
+/// Runs `statement` once per id twice: awaited one by one, then all in flight together on
+/// the one connection. Both passes must add up to the same total, or it is an error.
+async fn one_by_one_vs_pipelined(
+    client: &Client,
+    statement: &Statement,
+    ids: &[i32],
+) -> Result<PipelineFigures> {
+    // for id in ids: await conn.fetchval(query, id)
     let started = Instant::now();
     let mut sequential_total: i64 = 0;
-    for id in &ids {
-        let row = client.query_one(&select, &[id]).await?;
+    for id in ids {
+        let row = client.query_one(statement, &[id]).await?;
         sequential_total += i64::from(row.get::<_, i32>(0));
     }
     let sequential_s = started.elapsed().as_secs_f64();
 
-    // await asyncio.gather(*(conn.fetchval(...) for id in ids)) -> try_join_all
-    let started = Instant::now();
+    // await asyncio.gather(*(conn.fetchval(query, id) for id in ids)) -> try_join_all
     // Each future borrows the client; none is awaited until try_join_all polls them all,
     // so every request is written before the first reply is read.
-    let select = &select;
+    let started = Instant::now();
     let rows = futures::future::try_join_all(
         ids.iter()
-            .map(|id| async move { client.query_one(select, &[id]).await }),
+            .map(|id| async move { client.query_one(statement, &[id]).await }),
     )
     .await?;
     let pipelined_s = started.elapsed().as_secs_f64();
     let pipelined_total: i64 = rows.iter().map(|row| i64::from(row.get::<_, i32>(0))).sum();
 
     if sequential_total != pipelined_total {
-        bail!("the two passes disagree: {sequential_total} vs {pipelined_total} pages");
+        bail!("the two passes disagree: {sequential_total} vs {pipelined_total}");
     }
     Ok(PipelineFigures {
-        ops,
+        ops: ids.len(),
         sequential_s,
         pipelined_s,
     })
+}
+
+/// The two pipelining measurements of the part.
+#[derive(Debug, Clone, Copy)]
+pub struct PgFigures {
+    /// `SELECT $1::INT4 + 1`: almost no work for the server, so the round trip is the cost.
+    pub simple: PipelineFigures,
+    /// `SELECT pages FROM <table> WHERE id = $1`: an index lookup per query.
+    pub lookup: PipelineFigures,
+}
+
+/// `ops` simple queries and `ops` table lookups, each one by one and then pipelined.
+pub async fn pipeline(client: &Client, table: &str, ops: usize) -> Result<PgFigures> {
+    let ids: Vec<i32> = (0..ops).map(|i| (i % BOOKS as usize) as i32).collect();
+    let simple = client
+        .prepare("SELECT $1::INT4 + 1")
+        .await
+        .context("could not prepare the simple query")?;
+    let simple = one_by_one_vs_pipelined(client, &simple, &ids).await?;
+    let lookup = client
+        .prepare(&format!("SELECT pages FROM {table} WHERE id = $1"))
+        .await
+        .context("could not prepare the lookup")?;
+    let lookup = one_by_one_vs_pipelined(client, &lookup, &ids).await?;
+    Ok(PgFigures { simple, lookup })
 }
 
 /// Everything the `postgres` part found.
@@ -262,8 +284,8 @@ pub struct PgReport {
     pub long_books: i64,
     /// The rollback check.
     pub rollback: RollbackReport,
-    /// One by one vs pipelined.
-    pub figures: PipelineFigures,
+    /// One by one vs pipelined (`--json` prints `figures.simple`).
+    pub figures: PgFigures,
 }
 
 /// The whole part on an already connected client: table, round trips, rollback, pipelining,
@@ -315,7 +337,13 @@ impl PgReport {
             r.rows_before,
             r.rows_after
         );
-        self.figures.print("queries");
+        anstream::println!("  SELECT $1::INT4 + 1 (the round trip is the cost):");
+        self.figures.simple.print("queries");
+        anstream::println!(
+            "  SELECT pages FROM {} WHERE id = $1 (an index lookup each):",
+            self.table
+        );
+        self.figures.lookup.print("queries");
         if !crate::build_note().is_empty() {
             anstream::println!("  {}", crate::build_note().trim());
         }
