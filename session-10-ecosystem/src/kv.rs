@@ -195,6 +195,7 @@ pub async fn pubsub_round_trip(redis: &mut Redis, prefix: &str) -> Result<(Strin
         .map_err(|_| anyhow!("no answer within {:?}", crate::CONNECT_TIMEOUT))
         .and_then(|result| result.map_err(flat))
         .context("could not open a pub/sub connection")?;
+    // await subscriber.subscribe([channel]) -> PubSub::subscribe
     pubsub
         .subscribe(&channel)
         .await

@@ -241,6 +241,10 @@ async fn docs_part(args: &DocsArgs) -> Result<()> {
 
 async fn postgres_part(client: &mut tokio_postgres::Client, args: &ServerArgs) -> Result<()> {
     let ops = args.ops.unwrap_or(2000) as usize;
+    if !args.json {
+        // The one-by-one pass can take seconds on a busy machine: say what is running.
+        anstream::println!("  running {ops} queries one by one, then pipelined ...");
+    }
     let report = pg::run(client, ops)
         .await
         .context("the postgres part failed")?;
@@ -254,6 +258,9 @@ async fn postgres_part(client: &mut tokio_postgres::Client, args: &ServerArgs) -
 
 async fn redis_part(redis: &mut kv::Redis, args: &ServerArgs) -> Result<()> {
     let ops = args.ops.unwrap_or(10_000) as usize;
+    if !args.json {
+        anstream::println!("  running {ops} SETs one by one, then in one pipeline ...");
+    }
     let report = kv::run(redis, ops).await.context("the redis part failed")?;
     if args.json {
         println!("{}", serde_json::to_string(&report.figures)?);
