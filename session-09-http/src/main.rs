@@ -136,8 +136,11 @@ impl SiteArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ModeArg {
+    /// One page after another (like `requests` in a loop).
     Sequential,
+    /// Up to --concurrency pages at once (like aiohttp tasks).
     Concurrent,
+    /// Sequential, then concurrent, then the speed-up.
     Both,
 }
 
