@@ -58,13 +58,15 @@ pub async fn connect(url: &str) -> Result<Redis> {
             // The hint depends on what went wrong: the server answered and said no, or not.
             let hint = if err.kind() == redis::ErrorKind::AuthenticationFailed {
                 "check the user and password in REDIS_URL"
+            } else if err.is_timeout() {
+                "the server did not answer: is the host right?"
             } else {
                 crate::START_REDIS
             };
             bail!("could not connect to Redis at {shown}: {err} ({hint})");
         }
         Err(_) => bail!(
-            "could not connect to Redis at {shown}: no answer within {:?} (is the host right?)",
+            "could not connect to Redis at {shown}: no answer within {:?} (the server did not answer: is the host right?)",
             crate::CONNECT_TIMEOUT
         ),
     };

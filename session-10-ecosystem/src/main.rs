@@ -79,6 +79,9 @@ struct ServerArgs {
     /// How many operations each pass makes (default: 2000 for postgres, 10000 for redis).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     ops: Option<u32>,
+    /// Give up on the part after this many seconds (a server that stops answering).
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout_secs: u64,
     /// Print only {"ops":N,"sequential_s":..,"pipelined_s":..} on stdout
     /// (for postgres: the simple-query figures).
     #[arg(long)]
@@ -173,6 +176,7 @@ fn run_all(runtime: &tokio::runtime::Runtime, require_services: bool) -> Result<
 
     let server_args = ServerArgs {
         ops: None,
+        timeout_secs: 120,
         json: false,
     };
     heading("postgres: asyncpg -> tokio-postgres");
@@ -245,9 +249,13 @@ async fn postgres_part(client: &mut tokio_postgres::Client, args: &ServerArgs) -
         // The one-by-one pass can take seconds on a busy machine: say what is running.
         anstream::println!("  running {ops} queries one by one, then pipelined ...");
     }
-    let report = pg::run(client, ops)
-        .await
-        .context("the postgres part failed")?;
+    let report = within(
+        args.timeout_secs,
+        pg::run(client, ops),
+        "session10_books_* table",
+    )
+    .await
+    .context("the postgres part failed")?;
     if args.json {
         println!("{}", serde_json::to_string(&report.figures.simple)?);
     } else {
@@ -261,13 +269,32 @@ async fn redis_part(redis: &mut kv::Redis, args: &ServerArgs) -> Result<()> {
     if !args.json {
         anstream::println!("  running {ops} SETs one by one, then in one pipeline ...");
     }
-    let report = kv::run(redis, ops).await.context("the redis part failed")?;
+    let report = within(args.timeout_secs, kv::run(redis, ops), "session10:* keys")
+        .await
+        .context("the redis part failed")?;
     if args.json {
         println!("{}", serde_json::to_string(&report.figures)?);
     } else {
         report.print();
     }
     Ok(())
+}
+
+/// Runs `part` with an upper bound, so a server that stops answering ends the run with a
+/// clear line instead of a hang. When the bound hits, the part's own clean-up cannot run.
+async fn within<T>(
+    secs: u64,
+    part: impl std::future::Future<Output = Result<T>>,
+    leftovers: &str,
+) -> Result<T> {
+    let limit = Duration::from_secs(secs);
+    match tokio::time::timeout(limit, part).await {
+        Ok(result) => result,
+        Err(_) => anyhow::bail!(
+            "no answer within {limit:?} (--timeout-secs): is the server overloaded? \
+             a {leftovers} of this run may be left behind"
+        ),
+    }
 }
 
 fn blocking_part(args: &BlockingArgs) -> Result<()> {

@@ -64,7 +64,7 @@ pub async fn connect(url: &str) -> Result<Client> {
             bail!("could not connect to PostgreSQL at {shown}: {cause} ({hint})");
         }
         Err(_) => bail!(
-            "could not connect to PostgreSQL at {shown}: no answer within {:?} (is the host right?)",
+            "could not connect to PostgreSQL at {shown}: no answer within {:?} (the server did not answer: is the host right?)",
             crate::CONNECT_TIMEOUT
         ),
     };

@@ -328,3 +328,81 @@ async fn redis_connection_lost_mid_run_is_an_error_not_a_hang() {
     assert!(!message.contains('\n'), "{message}");
     assert!(message.contains("SET failed"), "{message}");
 }
+
+// ---------- slow servers ----------
+
+/// A TCP port that accepts connections and then never says a word: a server that hangs.
+fn silent_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+#[test]
+fn a_server_that_never_answers_is_a_one_line_timeout() {
+    let port = silent_server();
+    let started = std::time::Instant::now();
+    let pg = bin()
+        .args(["postgres"])
+        .env(
+            "DATABASE_URL",
+            format!("postgres://root@127.0.0.1:{port}/test"),
+        )
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let redis = bin()
+        .args(["redis"])
+        .env("REDIS_URL", format!("redis://127.0.0.1:{port}"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for (child, what) in [(pg, "PostgreSQL"), (redis, "Redis")] {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("could not connect to {what}")),
+            "{stderr}"
+        );
+        // tokio-postgres hits our 5 s bound; the redis crate has its own, shorter one.
+        assert!(stderr.contains("the server did not answer"), "{stderr}");
+    }
+    // Both ran at once, each bounded by the 5 s connect timeout, not hanging.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+#[tokio::test]
+#[ignore = "needs Redis; see README"]
+async fn a_part_past_its_time_limit_is_an_error_naming_what_may_be_left() {
+    // A million SETs one by one take far longer than one second.
+    let child = bin()
+        .args(["redis", "--ops", "1000000", "--timeout-secs", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("no answer within 1s (--timeout-secs)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("session10:* keys"), "{stderr}");
+    // The keys really were left (the clean-up could not run): remove them as the message says.
+    let mut redis = kv::connect(&redis_url()).await.unwrap();
+    let left = kv::delete_prefix(redis.connection(), &format!("session10:{pid}_"))
+        .await
+        .unwrap();
+    assert!(left > 0);
+}
