@@ -12,6 +12,8 @@
 //!    then await them together (`try_join_all`, Python's `asyncio.gather`). The server sees a
 //!    stream of requests instead of request / wait / request / wait. On localhost a round trip
 //!    is short, so the gain is from saving the wait; over a network it is much larger.
+//!    (asyncpg cannot do this on one connection: it raises "another operation is in progress"
+//!    and wants a pool of connections instead.)
 //!
 //! Every value goes in as a parameter (`$1`), never formatted into the SQL text. The one name
 //! formatted in is the table name, which the program makes itself from [`crate::run_tag`]
@@ -226,7 +228,8 @@ async fn one_by_one_vs_pipelined(
     }
     let sequential_s = started.elapsed().as_secs_f64();
 
-    // await asyncio.gather(*(conn.fetchval(query, id) for id in ids)) -> try_join_all
+    // asyncio.gather(*(conn.fetchval(query, id) for id in ids)) -> try_join_all; asyncpg
+    // itself refuses this on one connection ("another operation is in progress").
     // Each future borrows the client; none is awaited until try_join_all polls them all,
     // so every request is written before the first reply is read.
     let started = Instant::now();
