@@ -103,7 +103,7 @@ struct CancelArgs {
 #[derive(clap::Args)]
 struct CpuArgs {
     /// Sum the square roots of 1..=N.
-    #[arg(long, default_value_t = cpu::COURSE_N, value_parser = clap::value_parser!(u64).range(0..=10_000_000_000))]
+    #[arg(long, default_value_t = cpu::COURSE_N, value_parser = clap::value_parser!(u64).range(1..=10_000_000_000))]
     n: u64,
     /// Threads for the parallel run [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]

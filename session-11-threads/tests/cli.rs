@@ -256,6 +256,7 @@ fn bad_input_gives_one_line_and_exit_code_2() {
         &["--speed", "fast", "greet"],
         &["--speed", "inf", "join"],
         &["cpu", "--n", "-5"],
+        &["cpu", "--n", "0"],
         &["cpu", "--threads", "0"],
         &["cancel", "--workers", "0"],
         &["scale", "--threads", "many"],
