@@ -38,7 +38,17 @@ pub struct Redis {
 /// The `redis` crate's errors repeat their cause in `source()` ("refused: refused"); printed
 /// with `{:#}` that doubles the line, so we keep the error's own message only.
 fn flat(err: redis::RedisError) -> anyhow::Error {
-    anyhow!("{err}")
+    anyhow!("{}", one_line(&err))
+}
+
+/// The error's message on one line: a reply the client cannot parse (a server that is not
+/// Redis, e.g. an HTTP server on that port) comes back as several lines, one per byte it
+/// did not expect.
+fn one_line(err: &redis::RedisError) -> String {
+    err.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Connects to Redis at `url` and checks the connection with `PING`.
@@ -60,10 +70,17 @@ pub async fn connect(url: &str) -> Result<Redis> {
                 "check the user and password in REDIS_URL"
             } else if err.is_timeout() {
                 "the server did not answer: is the host right?"
-            } else {
+            } else if err.is_io_error() {
                 crate::START_REDIS
+            } else {
+                // It answered, but not as Redis does (another server on that port, a database
+                // number the server does not have).
+                "the server answered, but not as expected: check the port and database in REDIS_URL"
             };
-            bail!("could not connect to Redis at {shown}: {err} ({hint})");
+            bail!(
+                "could not connect to Redis at {shown}: {} ({hint})",
+                one_line(&err)
+            );
         }
         Err(_) => bail!(
             "could not connect to Redis at {shown}: no answer within {:?} (the server did not answer: is the host right?)",

@@ -344,6 +344,37 @@ fn silent_server() -> u16 {
     port
 }
 
+/// A TCP port where a server that is not Redis answers every connection with an HTTP error.
+fn http_server() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    port
+}
+
+#[test]
+fn a_server_that_is_not_redis_is_a_one_line_error() {
+    let port = http_server();
+    let (code, _, stderr) = run(bin()
+        .args(["redis", "--ops", "5"])
+        .env("REDIS_URL", format!("redis://127.0.0.1:{port}")));
+    assert_eq!(code, Some(1));
+    // The redis crate's parse error spans one line per unexpected byte; ours does not.
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("could not connect to Redis"), "{stderr}");
+    assert!(
+        stderr.contains("check the port and database in REDIS_URL"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_server_that_never_answers_is_a_one_line_timeout() {
     let port = silent_server();
