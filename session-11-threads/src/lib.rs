@@ -49,15 +49,24 @@ impl Speed {
     /// Real time, no scaling.
     pub const REAL_TIME: Speed = Speed(1.0);
 
-    /// A speed factor; `None` unless it is a finite number above zero.
+    /// A speed factor; `None` unless it lies in `Speed::MIN..=Speed::MAX`.
     pub fn new(factor: f64) -> Option<Speed> {
-        (factor.is_finite() && factor > 0.0).then_some(Speed(factor))
+        (Speed::MIN..=Speed::MAX)
+            .contains(&factor)
+            .then_some(Speed(factor))
     }
 
     /// The factor itself, e.g. to pass it on to a child process.
     pub fn factor(self) -> f64 {
         self.0
     }
+
+    /// The smallest and largest factors accepted. A factor far below 1 would stretch the
+    /// longest delay (an hour for `cancel --cancel-after`) past what a `Duration` can hold, and
+    /// `Duration::div_f64` panics on that; a factor far above makes every delay zero anyway.
+    pub const MIN: f64 = 0.001;
+    /// See [`Speed::MIN`].
+    pub const MAX: f64 = 1_000_000.0;
 
     /// A delay of `ms` milliseconds at this speed.
     pub fn ms(self, ms: u64) -> Duration {
@@ -149,5 +158,10 @@ mod tests {
         assert!(Speed::new(-1.0).is_none());
         assert!(Speed::new(f64::NAN).is_none());
         assert!(Speed::new(f64::INFINITY).is_none());
+        // Tiny factors would overflow a Duration (div_f64 panics): rejected up front.
+        assert!(Speed::new(1e-300).is_none());
+        assert!(Speed::new(1e308).is_none());
+        assert!(Speed::new(Speed::MIN).is_some());
+        assert!(Speed::new(Speed::MAX).is_some());
     }
 }

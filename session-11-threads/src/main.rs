@@ -23,7 +23,7 @@ use session_11_threads::{Speed, cancel, cpu, greet, heading, note, race, scale};
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
-    /// Divide every delay by F: the greeter's 1 s becomes 1/F s (e.g. `--speed 10`).
+    /// Divide every delay by F (0.001 to 1000000): the greeter's 1 s becomes 1/F s (e.g. `--speed 10`).
     #[arg(long, global = true, default_value = "1", value_name = "F", value_parser = parse_speed)]
     speed: Speed,
 
@@ -140,7 +140,8 @@ enum KindArg {
 
 fn parse_speed(s: &str) -> Result<Speed, String> {
     let factor: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    Speed::new(factor).ok_or_else(|| format!("`{s}` must be a finite number above 0"))
+    Speed::new(factor)
+        .ok_or_else(|| format!("`{s}` must be between {} and {}", Speed::MIN, Speed::MAX))
 }
 
 fn main() -> ExitCode {

@@ -255,6 +255,7 @@ fn bad_input_gives_one_line_and_exit_code_2() {
         &["--speed", "0", "greet"][..],
         &["--speed", "fast", "greet"],
         &["--speed", "inf", "join"],
+        &["--speed", "1e-300", "greet", "--count", "1"],
         &["cpu", "--n", "-5"],
         &["cpu", "--n", "0"],
         &["cpu", "--threads", "0"],
