@@ -62,8 +62,15 @@ pub fn run_tag() -> String {
 
 /// Hides a password in a connection URL before it goes into an error message.
 ///
-/// `postgres://me:secret@host/db` becomes `postgres://me:***@host/db`.
+/// `postgres://me:secret@host/db` becomes `postgres://me:***@host/db`. PostgreSQL also takes
+/// the password as a parameter, in a URL (`...?password=secret`) or in its `key=value` form
+/// (`host=h user=me password=secret`); those values become `***` too.
 pub fn redact(url: &str) -> String {
+    hide_password_params(&hide_userinfo_password(url))
+}
+
+/// `scheme://user:secret@host` -> `scheme://user:***@host`.
+fn hide_userinfo_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
@@ -74,6 +81,26 @@ pub fn redact(url: &str) -> String {
         Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_string(),
     }
+}
+
+/// Every `password=VALUE` -> `password=***`; VALUE ends at `&` or a space, or at the closing
+/// quote of a quoted `'value'` (the `key=value` form allows quotes).
+fn hide_password_params(text: &str) -> String {
+    const KEY: &str = "password=";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(KEY) {
+        let (before, after) = rest.split_at(at + KEY.len());
+        out.push_str(before);
+        out.push_str("***");
+        let end = match after.strip_prefix('\'') {
+            Some(quoted) => quoted.find('\'').map_or(after.len(), |i| i + 2),
+            None => after.find(['&', ' ']).unwrap_or(after.len()),
+        };
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Times one pass done one by one and one pass done all at once; shared by the PostgreSQL
@@ -146,6 +173,19 @@ mod tests {
         assert_eq!(redact("postgres://me@host/db"), "postgres://me@host/db");
         assert_eq!(redact("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
         assert_eq!(redact("not a url"), "not a url");
+        // PostgreSQL's other two ways to pass a password.
+        assert_eq!(
+            redact("postgres://me@host/db?sslmode=disable&password=secret&x=1"),
+            "postgres://me@host/db?sslmode=disable&password=***&x=1"
+        );
+        assert_eq!(
+            redact("host=h user=me password=secret dbname=db"),
+            "host=h user=me password=*** dbname=db"
+        );
+        assert_eq!(
+            redact("host=h password='se cret' dbname=db"),
+            "host=h password=*** dbname=db"
+        );
     }
 
     #[test]
