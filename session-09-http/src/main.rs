@@ -275,7 +275,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         );
     }
     if cli.json {
-        println!("{}", json_report(cli.client, &runs));
+        // anstream's println!, unlike std's, ends quietly when stdout is a closed pipe
+        // (`session-09-http --json | head -c 100`) instead of panicking.
+        anstream::println!("{}", json_report(cli.client, &runs));
     }
 
     let fetched: usize = runs.iter().map(|run| run.ok() + run.missing()).sum();

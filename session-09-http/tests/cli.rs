@@ -263,3 +263,19 @@ fn serve_runs_the_demo_site_alone() {
         "{answer}"
     );
 }
+
+#[test]
+fn json_to_a_closed_stdout_ends_quietly_instead_of_panicking() {
+    // Like `session-09-http --json | head -c 0`: the reader is gone before the JSON is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-09-http"))
+        .args(["--ids", "6100..=6102", "--latency-ms", "5", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+}
