@@ -445,6 +445,41 @@ pub fn bytes_per_unit(phase: &Phase, baseline: &Phase) -> Option<f64> {
     (phase.spawned > 0).then(|| (peak.saturating_sub(base) as f64 * 1024.0) / phase.spawned as f64)
 }
 
+/// The closing line of the lesson, and whether tasks came out cheaper.
+///
+/// With a handful of units the per-unit figures are swamped by fixed costs (a page of heap, a
+/// runtime's first allocation), and a task can even come out dearer than a thread; the line
+/// says so instead of printing "0.6x below".
+pub fn compare_memory(per_thread: f64, per_task: f64) -> (bool, String) {
+    if per_task > 0.0 && per_thread >= per_task {
+        (
+            true,
+            format!(
+                "memory per task is {:.1}x below memory per thread",
+                per_thread / per_task
+            ),
+        )
+    } else if per_task <= 0.0 && per_thread > 0.0 {
+        (
+            true,
+            format!(
+                "memory per task is too small to measure with so few tasks (0 B), vs {} per thread",
+                bytes(per_thread)
+            ),
+        )
+    } else {
+        (
+            false,
+            format!(
+                "memory per task ({}) is not below memory per thread ({}) here: with so few \
+                 units, fixed costs swamp the figures (try the defaults)",
+                bytes(per_task),
+                bytes(per_thread)
+            ),
+        )
+    }
+}
+
 fn bytes(b: f64) -> String {
     if b >= 1024.0 * 1024.0 * 1024.0 {
         format!("{:.1} GiB", b / 1024.0 / 1024.0 / 1024.0)
@@ -557,13 +592,9 @@ pub fn lesson(
     ));
     let (_, per_task) = phase_report(Kind::Tasks, tasks, sleep, None)?;
 
-    if let (Some(t), Some(k)) = (per_thread, per_task)
-        && k > 0.0
-    {
-        say(paint(
-            GOOD,
-            format!("memory per task is {:.1}x below memory per thread", t / k),
-        ));
+    if let (Some(t), Some(k)) = (per_thread, per_task) {
+        let (below, line) = compare_memory(t, k);
+        say(paint(if below { GOOD } else { BAD }, line));
     }
     if let Some(err) = thread_phase.error {
         bail!(
@@ -619,6 +650,28 @@ mod tests {
             error: Some("no".into()),
         };
         assert_eq!(parse_phase(&phase_json(&phase)).unwrap(), phase);
+    }
+
+    #[test]
+    fn the_comparison_never_says_a_fraction_below() {
+        let (below, line) = compare_memory(9830.0, 455.0);
+        assert!(below);
+        assert_eq!(line, "memory per task is 21.6x below memory per thread");
+        // Ten tasks, ten threads: a task came out dearer; say so plainly.
+        let (below, line) = compare_memory(25.0 * 1024.0, 42.0 * 1024.0);
+        assert!(!below);
+        assert!(
+            line.starts_with(
+                "memory per task (42.0 KiB) is not below memory per thread (25.0 KiB)"
+            ),
+            "{line}"
+        );
+        // Nothing measurable on either side is not "0.0x below" either.
+        assert!(!compare_memory(0.0, 0.0).0);
+        // No growth at all for a few tasks: below, but not by a ratio anyone can quote.
+        let (below, line) = compare_memory(18.0 * 1024.0, 0.0);
+        assert!(below);
+        assert!(line.contains("too small to measure"), "{line}");
     }
 
     #[test]
