@@ -358,7 +358,8 @@ async fn serve(port: u16, site: &SiteArgs) -> anyhow::Result<()> {
         .with_context(|| {
             format!("could not listen on 127.0.0.1:{port}: is the port taken? try another --port")
         })?;
-    println!(
+    // anstream's println! ends quietly on a closed pipe (`serve | head -1`); std's would panic.
+    anstream::println!(
         "demo course site at http://{}/ ({}); pages at {}/{{id}}; Ctrl-C stops it",
         demo.addr(),
         site.describe(),
@@ -367,6 +368,6 @@ async fn serve(port: u16, site: &SiteArgs) -> anyhow::Result<()> {
     tokio::signal::ctrl_c()
         .await
         .context("could not wait for Ctrl-C")?;
-    println!("stopped");
+    anstream::println!("stopped");
     Ok(())
 }

@@ -280,3 +280,48 @@ fn json_to_a_closed_stdout_ends_quietly_instead_of_panicking() {
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(!text.contains("panicked"), "{text}");
 }
+
+#[test]
+fn serve_keeps_serving_when_its_stdout_is_closed() {
+    // Like `session-09-http serve | head -c 0`: printing the banner must not kill the server.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-09-http"))
+        // Each page waits 300 ms: a process that died printing its banner cannot answer.
+        .args(["serve", "--port", &port.to_string(), "--latency-ms", "300"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    // Poll until the site accepts (or the process has died), within a generous deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let stream = loop {
+        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
+            break Some(stream);
+        }
+        if child.try_wait().unwrap().is_some() || std::time::Instant::now() > deadline {
+            break None;
+        }
+        std::thread::yield_now();
+    };
+    let answer = stream.map(|mut stream| {
+        stream
+            .write_all(b"GET /c/6101 HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer
+    });
+    let exited = child.try_wait().unwrap();
+    let _ = child.kill();
+    let output = child.wait_with_output().unwrap();
+    let text = stderr(&output);
+    assert_eq!(exited, None, "serve exited early: {text}");
+    assert!(
+        answer.is_some_and(|answer| answer.starts_with("HTTP/1.0 200")),
+        "{text}"
+    );
+}
