@@ -204,8 +204,12 @@ fn run_part(speed: Speed, part: Part) -> Result<()> {
                     cancel::CancelOn::Enter
                 }
                 None => {
-                    note("stdin is not a terminal: cancelling after 2000 ms (see --cancel-after)");
-                    cancel::CancelOn::After(speed.ms(2000))
+                    let after = speed.ms(2000);
+                    note(format!(
+                        "stdin is not a terminal: cancelling after {} (see --cancel-after)",
+                        session_11_threads::human(after)
+                    ));
+                    cancel::CancelOn::After(after)
                 }
             };
             cancel::lesson(a.workers as usize, speed.ms(a.tick_ms), cancel_on)

@@ -144,6 +144,19 @@ fn cancel_scales_its_delays_with_speed() {
 }
 
 #[test]
+fn cancel_without_a_terminal_says_the_scaled_wait() {
+    // stdin is not a terminal under `output()`: the default 2000 ms, divided by --speed 10.
+    let (out, _) = run(&["--speed", "10", "cancel"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("stdin is not a terminal: cancelling after 200.0 ms"),
+        "{text}"
+    );
+    assert!(text.contains("cancelling after 200.0 ms\n"), "{text}");
+}
+
+#[test]
 fn race_shows_the_lock_holding_and_the_two_guards_overselling() {
     let (out, _) = run(&["--speed", "10", "race", "--runs", "200"]);
     assert!(out.status.success());
