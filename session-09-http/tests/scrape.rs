@@ -393,6 +393,8 @@ async fn a_closed_port_is_a_connection_error_without_retries() {
         run.pages[0].error_line().unwrap(),
         "page 6100: could not connect: connection refused"
     );
+    // Asking a closed port again cannot help: one attempt each, though retries is 2.
+    assert!(run.pages.iter().all(|page| page.attempts == 1), "{run:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
