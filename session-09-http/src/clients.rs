@@ -113,7 +113,7 @@ pub enum HttpClient {
 }
 
 impl HttpClient {
-    /// Builds the client with the timeouts and pool size from `settings`.
+    /// Builds the client with the timeouts from `settings` (and, for surf, its connection limit).
     ///
     /// `base_url` decides two things: surf here has no TLS, so it refuses `https`; and for a
     /// loopback address proxies are switched off, so the demo site is always reached directly.
