@@ -9,7 +9,7 @@
 //! The clock is `tokio::time::Instant`: outside a runtime it is the ordinary monotonic clock, and
 //! under tokio's paused test clock it is the virtual one, so the same code is timed in both.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -130,8 +130,13 @@ impl Log {
 
 impl Inner {
     fn line(&mut self, style: Style, text: &str) {
-        // Like Python's print(), a closed stdout (`| head`) is not worth crashing the lesson for.
-        let _ = writeln!(self.out, "{style}{text}{style:#}");
-        let _ = self.out.flush();
+        let written = writeln!(self.out, "{style}{text}{style:#}").and_then(|()| self.out.flush());
+        if let Err(err) = written
+            && err.kind() == io::ErrorKind::BrokenPipe
+        {
+            // Whoever read the lines has gone (`| head`): stop quietly, as `yes | head` does,
+            // instead of running on for half a minute with nobody listening.
+            std::process::exit(0);
+        }
     }
 }

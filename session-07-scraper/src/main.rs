@@ -12,7 +12,7 @@ use session_07_scraper::{Log, Plan, Version, plan::parse_speed, report};
 
 /// The course's producer/consumer scraper, sync vs async, measured against its bounds.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Cli {
     /// Which version to run; `both` runs sync, then async, on the same delays.
     #[arg(long, value_enum, default_value_t = Mode::Both)]
@@ -23,12 +23,12 @@ struct Cli {
           value_parser = clap::value_parser!(u64).range(1..=10_000))]
     items: u64,
 
-    /// Seed for the random scraping delays: the same seed repeats a run exactly.
+    /// Seed for the random scraping delays: the same seed repeats the same delays.
     /// [default: a random seed, printed at the start]
     #[arg(long, value_name = "S", allow_negative_numbers = true)]
     seed: Option<u64>,
 
-    /// Divide every delay by F: `--speed 10` runs ten times faster, with the same shape.
+    /// Divide every delay by F (0.01 to 100): `--speed 10` runs ten times faster, same shape.
     #[arg(long, value_name = "F", default_value = "1", value_parser = parse_speed,
           allow_negative_numbers = true)]
     speed: f64,
@@ -73,6 +73,8 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader has gone (`| head`): nothing is wrong, there is just nobody to print for.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // `{:#}` prints the whole context chain on one line: "could not X: because Y".
             eprintln!("error: {err:#}");
@@ -139,6 +141,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     writeln!(out)?;
     report::timeline(&mut out, &runs)?;
     Ok(())
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// clap's messages span several lines (usage, tips); a learner gets the gist on one line.

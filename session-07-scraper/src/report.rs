@@ -98,10 +98,14 @@ pub fn timeline(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
     // Round the column up, so the longest run fits in CHART_WIDTH columns exactly.
     let column =
         Duration::from_nanos((longest.as_nanos().div_ceil(CHART_WIDTH as u128) as u64).max(1));
+    let column_text = if column < Duration::from_millis(100) {
+        format!("{:.1} ms", column.as_secs_f64() * 1e3)
+    } else {
+        format!("{:.2} s", column.as_secs_f64())
+    };
     writeln!(
         out,
-        "{HEADING}Timeline{HEADING:#} {DIM}(one column = {:.2} s; █ busy, · waiting or not started){DIM:#}",
-        column.as_secs_f64()
+        "{HEADING}Timeline{HEADING:#} {DIM}(one column = {column_text}; █ busy, · waiting or not started){DIM:#}",
     )?;
     for run in runs {
         for (i, task) in [Task::Scrape, Task::Process].into_iter().enumerate() {
@@ -124,7 +128,9 @@ pub fn timeline(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
     Ok(())
 }
 
-/// The `--json` output: `{"items":N,"seed":S,"speed":F,"runs":[{"mode":..,"total_s":..,"bound_s":..}]}`.
+/// The `--json` output: an object with `items`, `seed`, `speed` and `runs`, each run with `mode`,
+/// `total_s` and `bound_s` (seconds, rounded to the microsecond). Keys may come out in alphabetical
+/// order: that depends on a serde_json feature, and JSON readers do not care.
 pub fn json(items: usize, seed: u64, speed: f64, runs: &[Run]) -> serde_json::Value {
     let runs: Vec<_> = runs
         .iter()

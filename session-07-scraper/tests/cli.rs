@@ -70,23 +70,21 @@ fn the_report_has_the_course_lines_a_summary_and_a_timeline() {
 
 #[test]
 fn colour_is_forced_on_and_switched_off_by_the_usual_variables() {
-    let run = |var: &str| {
-        Command::new(env!("CARGO_BIN_EXE_session-07-scraper"))
+    let run = |vars: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_session-07-scraper"));
+        command
             .args(["--items", "1", "--speed", "100", "--mode", "sync"])
-            .env(var, "1")
-            .output()
-            .unwrap()
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .envs(vars.iter().copied());
+        String::from_utf8(command.output().unwrap().stdout).unwrap()
     };
-    assert!(
-        String::from_utf8(run("CLICOLOR_FORCE").stdout)
-            .unwrap()
-            .contains("\x1b[")
-    );
-    assert!(
-        !String::from_utf8(run("NO_COLOR").stdout)
-            .unwrap()
-            .contains("\x1b[")
-    );
+    // stdout is a pipe here, so colour is off unless forced on...
+    assert!(!run(&[]).contains('\x1b'));
+    assert!(run(&[("CLICOLOR_FORCE", "1")]).contains("\x1b["));
+    // ...and NO_COLOR wins even over forcing it.
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\x1b'));
 }
 
 #[test]
@@ -95,6 +93,8 @@ fn bad_input_is_one_line_and_a_non_zero_exit() {
         (&["--items", "0"][..], "--items"),
         (&["--speed", "0"][..], "must be above 0"),
         (&["--speed", "-1"][..], "must be above 0"),
+        (&["--speed", "1e-300"][..], "from 0.01 to 100"),
+        (&["--speed", "101"][..], "from 0.01 to 100"),
         (&["--speed", "fast"][..], "not a number"),
         (&["--mode", "fast"][..], "possible values"),
         (&["--seed", "-3"][..], "--seed"),
@@ -109,6 +109,47 @@ fn bad_input_is_one_line_and_a_non_zero_exit() {
             "{args:?}: {stderr}"
         );
         assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// Reads stdout up to a line containing `until`, then closes it, like `| head` would.
+fn close_stdout_after(until: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-07-scraper"))
+        .args(["--seed", "1"]) // full speed: about 35 s if it ran to the end
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains(until) {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "ended before {until:?}"
+        );
+    }
+    drop(stdout);
+    let started = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "it ran on with nobody reading"
+    );
+    out
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    // Closed during the header (main's writes), and during the course's lines (the log's).
+    for until in ["repeat this run", "---- Generated item 1"] {
+        let out = close_stdout_after(until);
+        assert!(out.status.success(), "{until}: {:?}", out.status);
+        assert!(
+            out.stderr.is_empty(),
+            "{until}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

@@ -111,7 +111,7 @@ fn assert_near_bound(total: Duration, bound: Duration) {
 
 #[test]
 fn sync_takes_the_sum_of_every_delay() {
-    let plan = Plan::draw(20, 7, 50.0);
+    let plan = Plan::draw(20, 7, 20.0);
     let expected: Duration = plan.scrape.iter().sum::<Duration>() + plan.process * 20;
     assert_eq!(plan.sync_bound(), expected);
 
@@ -135,7 +135,7 @@ fn sync_takes_the_sum_of_every_delay() {
 
 #[test]
 fn blocking_sleeps_make_async_as_slow_as_sync() {
-    let plan = Plan::draw(10, 11, 50.0);
+    let plan = Plan::draw(10, 11, 20.0);
     let run =
         session_07_scraper::run(Version::AsyncBlocking, &plan, &Log::new(io::sink())).unwrap();
     assert_eq!(run.bound, plan.sync_bound());
