@@ -37,6 +37,10 @@ for path in crates:
         problems.append(f"{crate}: edition must be \"2024\", found {package.get('edition')!r}")
     if any(isinstance(v, dict) and v.get("workspace") for v in package.values()):
         problems.append(f"{crate}: [package] inherits from the workspace")
+    if manifest.get("lints", {}).get("workspace"):
+        problems.append(f"{crate}: [lints] inherits from the workspace")
+    if package.get("publish") is not False or not package.get("description"):
+        problems.append(f"{crate}: [package] needs publish = false and a description")
     if not (path.parent / "README.md").is_file():
         problems.append(f"{crate}: no README.md")
     for section, deps in dependency_tables(manifest):
