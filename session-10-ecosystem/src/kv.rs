@@ -61,7 +61,11 @@ pub async fn connect(url: &str) -> Result<Redis> {
         .map_err(flat)
         .with_context(|| format!("bad REDIS_URL {shown:?}: expected redis://HOST:PORT"))?;
     // asyncio_redis.Connection.create(...) -> Client::get_multiplexed_async_connection
-    let connecting = client.get_multiplexed_async_connection();
+    // The redis crate gives up on any reply that takes over 500 ms by default; a pipeline of
+    // a few hundred thousand SETs takes longer than that. The part as a whole is bounded by
+    // --timeout-secs instead (and connecting by the crate's 1 s plus CONNECT_TIMEOUT).
+    let config = redis::AsyncConnectionConfig::new().set_response_timeout(None);
+    let connecting = client.get_multiplexed_async_connection_with_config(&config);
     let mut conn = match tokio::time::timeout(crate::CONNECT_TIMEOUT, connecting).await {
         Ok(Ok(conn)) => conn,
         Ok(Err(err)) => {
@@ -87,10 +91,12 @@ pub async fn connect(url: &str) -> Result<Redis> {
             crate::CONNECT_TIMEOUT
         ),
     };
-    let _: String = redis::cmd("PING")
-        .query_async(&mut conn)
+    let ping_cmd = redis::cmd("PING");
+    let ping = ping_cmd.query_async::<String>(&mut conn);
+    tokio::time::timeout(crate::CONNECT_TIMEOUT, ping)
         .await
-        .map_err(flat)
+        .map_err(|_| anyhow!("no answer within {:?}", crate::CONNECT_TIMEOUT))
+        .and_then(|reply| reply.map_err(flat))
         .with_context(|| format!("Redis at {shown} did not answer PING"))?;
     Ok(Redis {
         client,

@@ -208,6 +208,23 @@ async fn redis_round_trip_pipeline_pubsub_and_clean_up() {
 
 #[tokio::test]
 #[ignore = "needs Redis; see README"]
+async fn a_reply_slower_than_half_a_second_is_not_an_error() {
+    // A pipeline of hundreds of thousands of SETs (`redis --ops` allows a million) takes
+    // longer than the redis crate's default response timeout of 500 ms. BLPOP on an empty list
+    // with a 1 s timeout is a reply that takes 1 s, every time, without loading the server.
+    let mut redis = kv::connect(&redis_url()).await.unwrap();
+    let key = format!("session10test:{}:empty", session_10_ecosystem::run_tag());
+    let reply: Option<(String, String)> = redis::cmd("BLPOP")
+        .arg(&key)
+        .arg(1)
+        .query_async(redis.connection())
+        .await
+        .unwrap();
+    assert_eq!(reply, None);
+}
+
+#[tokio::test]
+#[ignore = "needs Redis; see README"]
 async fn redis_delete_prefix_removes_only_that_prefix() {
     let mut redis = kv::connect(&redis_url()).await.unwrap();
     let tag = session_10_ecosystem::run_tag();
