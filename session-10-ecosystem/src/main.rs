@@ -252,7 +252,7 @@ async fn postgres_part(client: &mut tokio_postgres::Client, args: &ServerArgs) -
     let report = within(
         args.timeout_secs,
         pg::run(client, ops),
-        "session10_books_* table",
+        "the session10_books_* table",
     )
     .await
     .context("the postgres part failed")?;
@@ -269,9 +269,13 @@ async fn redis_part(redis: &mut kv::Redis, args: &ServerArgs) -> Result<()> {
     if !args.json {
         anstream::println!("  running {ops} SETs one by one, then in one pipeline ...");
     }
-    let report = within(args.timeout_secs, kv::run(redis, ops), "session10:* keys")
-        .await
-        .context("the redis part failed")?;
+    let report = within(
+        args.timeout_secs,
+        kv::run(redis, ops),
+        "the session10:* keys",
+    )
+    .await
+    .context("the redis part failed")?;
     if args.json {
         println!("{}", serde_json::to_string(&report.figures)?);
     } else {
@@ -291,8 +295,8 @@ async fn within<T>(
     match tokio::time::timeout(limit, part).await {
         Ok(result) => result,
         Err(_) => anyhow::bail!(
-            "no answer within {limit:?} (--timeout-secs): is the server overloaded? \
-             a {leftovers} of this run may be left behind"
+            "the part did not finish within {limit:?} (--timeout-secs; raise it for a large \
+             --ops, or is the server overloaded?): {leftovers} of this run may be left behind"
         ),
     }
 }
