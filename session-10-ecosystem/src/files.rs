@@ -31,6 +31,10 @@ pub struct FilesOptions {
     pub dir: PathBuf,
 }
 
+/// The most lines one run writes (`files` x `lines`). Every `tokio::fs` file is in flight at
+/// once, each holding its text, so this bounds the memory the part takes (about 45 MB).
+pub const MAX_TOTAL_LINES: usize = 2_000_000;
+
 /// Times and counts of one run, for both ways of doing it.
 #[derive(Debug, Clone)]
 pub struct FilesReport {
@@ -82,6 +86,15 @@ fn write_and_count_std(path: &Path, text: &str) -> Result<usize> {
 /// The `std::fs` pass runs inside `spawn_blocking`: even the "plain" way must not block the
 /// runtime, which is the lesson of [`crate::blocking`].
 pub async fn run(options: &FilesOptions) -> Result<FilesReport> {
+    let total = options.files.saturating_mul(options.lines);
+    if total > MAX_TOTAL_LINES {
+        bail!(
+            "--files {} x --lines {} is {total} lines, more than {MAX_TOTAL_LINES}: every file \
+             is in memory at once, so choose fewer files or shorter ones",
+            options.files,
+            options.lines
+        );
+    }
     if !options.dir.is_dir() {
         bail!(
             "{} is not an existing folder: create it or leave out --dir",

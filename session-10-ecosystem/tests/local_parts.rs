@@ -45,6 +45,23 @@ async fn files_rejects_a_missing_folder() {
     );
 }
 
+#[test]
+fn files_refuses_more_lines_than_fit_in_memory_at_once() {
+    // 10,000 files of 100,000 lines would hold about 20 GB in flight: refused at once, in one
+    // line, before anything is written.
+    let out = bin()
+        .args(["files", "--files", "10000", "--lines", "100000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("is 1000000000 lines, more than 2000000"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn docs_finds_updates_and_counts_with_several_tasks() {
     let (tasks, books) = (4, 60);
