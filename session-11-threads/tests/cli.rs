@@ -275,6 +275,8 @@ fn bad_input_gives_one_line_and_exit_code_2() {
         &["cancel", "--workers", "0"],
         &["scale", "--threads", "many"],
         &["many", "--crowd", "999999"],
+        // A million rounds would run for a quarter of an hour with no output.
+        &["race", "--runs", "1000000"],
         &["dance"],
     ] {
         let (out, _) = run(args);
