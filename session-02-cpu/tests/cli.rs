@@ -36,6 +36,8 @@ fn bad_input_gives_one_clear_line() {
         (&["shop", "--speed", "0"], "--speed"),
         (&["shop", "--speed", "-2"], "--speed"),
         (&["shop", "--speed", "inf"], "--speed"),
+        // 8 s / 1e-300 does not fit in a Duration: rejected, not a panic.
+        (&["shop", "--speed", "1e-300"], "--speed"),
         (&["bogus"], "bogus"),
         (&["--json", "--print"], "--print"),
         (&["--forever", "--seconds", "3"], "--forever"),
