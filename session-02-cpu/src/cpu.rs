@@ -267,6 +267,15 @@ fn run_phase(
     // threading.Thread(target=...) -> std::thread; a *scoped* thread may borrow `over` and
     // `counters`, because the scope waits for every thread before it returns.
     let results: Vec<io::Result<u64>> = thread::scope(|scope| {
+        // If this thread panics below, the scope still waits for the counting threads, which
+        // would then spin forever: on the way out, for any reason, tell them to stop.
+        struct StopOnExit<'a>(&'a AtomicBool);
+        impl Drop for StopOnExit<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        let _stop_on_exit = StopOnExit(&over);
         let handles: Vec<_> = counters
             .iter()
             .map(|counter| {

@@ -125,7 +125,9 @@ pub(crate) fn show(display: Display, frame: &Frame, drawn: &mut bool) {
                     .enumerate()
                     .map(|(i, u)| format!("cpu{i} {u:5.1}%"))
                     .collect();
-                println!(
+                // A closed pipe (`| head -3`) only costs us the rest of the lines.
+                let _ = writeln!(
+                    io::stdout().lock(),
                     "  {progress}  {}  {} increments",
                     cores.join("  "),
                     human(done as f64)

@@ -236,3 +236,36 @@ fn shop_sequential_runs_each_step_after_the_previous() {
         assert_eq!(pair[0].1, pair[1].1);
     }
 }
+
+/// A reader that stops early (`| head -1`) must not leave the counting thread spinning:
+/// the binary ends on its own (before, a failed write left phase 1's thread running forever).
+#[test]
+fn a_closed_pipe_ends_the_run() {
+    let mut child = bin()
+        .args(["--seconds", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let (finished, watchdog) = mpsc::channel::<()>();
+    let killer = thread::spawn(move || {
+        let hung = watchdog.recv_timeout(Duration::from_secs(60)).is_err();
+        if hung {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        hung
+    });
+    // Read the first line, then close the pipe like `head -1` does.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.starts_with("phase 1:"), "{first}");
+    drop(out);
+    let _ = child.wait().unwrap();
+    let _ = finished.send(());
+    assert!(
+        !killer.join().unwrap(),
+        "still running 60 s after its stdout closed"
+    );
+}
