@@ -5,6 +5,7 @@
 //! `cargo run -p session-02-cpu -- --forever` (the course's endless loop; Ctrl-C stops it),
 //! `cargo run -p session-02-cpu -- shop` (watch the last three steps start together).
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -123,7 +124,9 @@ fn run(cli: Cli) -> Result<()> {
     };
     let report = cpu::run(options, &interrupted)?;
     if cli.json {
-        println!("{}", report.to_json()?);
+        // writeln! instead of println!: a full disk or a closed pipe is an error, not a panic.
+        writeln!(std::io::stdout().lock(), "{}", report.to_json()?)
+            .context("could not write the JSON to stdout")?;
     } else {
         session_02_cpu::display::print_summary(&report);
     }

@@ -269,3 +269,22 @@ fn a_closed_pipe_ends_the_run() {
         "still running 60 s after its stdout closed"
     );
 }
+
+/// `--json` into a full disk (Linux's /dev/full) is one error line and exit 1, not a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn json_to_a_full_disk_is_one_error_line() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = bin()
+        .args(["--seconds", "1", "--json"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: could not write the JSON"), "{err}");
+}
