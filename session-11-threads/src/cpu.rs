@@ -289,13 +289,4 @@ mod tests {
         assert_eq!(runs[0].sum, runs[1].sum);
         assert!(runs.iter().all(|r| r.seconds > 0.0));
     }
-
-    #[cfg(unix)]
-    #[test]
-    fn one_thread_keeps_at_most_one_core_busy() {
-        let runs = measure(2_000_000, &[1], 3).unwrap();
-        let cores = runs[0].cores_used.unwrap();
-        // The main thread only waits in join(); CPU-time accounting is coarse, hence the slack.
-        assert!(cores > 0.0 && cores <= 1.5, "{cores}");
-    }
 }

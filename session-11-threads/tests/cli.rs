@@ -199,6 +199,13 @@ fn cpu_json_has_equal_sums_for_every_thread_count() {
     let expected = session_11_threads::cpu::closed_form(1_000_000);
     assert!(((sum - expected) / expected).abs() < 1e-12);
     assert!(runs.iter().all(|r| r["seconds"].as_f64().unwrap() > 0.0));
+    // One thread keeps at most one core busy. This is checked here, in a process of its own:
+    // cores_used is the process's CPU time over wall time, and in the test harness other tests
+    // run in the same process at the same time.
+    if cfg!(unix) {
+        let cores = runs[0]["cores_used"].as_f64().unwrap();
+        assert!(cores > 0.0 && cores <= 1.5, "{cores}");
+    }
 }
 
 #[test]
