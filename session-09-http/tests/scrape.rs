@@ -255,24 +255,22 @@ fn surf_times_out_a_page_that_never_answers_and_the_next_pages_still_load() {
     );
 }
 
+/// A demo site answering in 1 ms, where page `id` fails `times` times with `status` first.
+async fn site_where_one_page_fails(id: u32, times: u32, status: u16) -> DemoSite {
+    let fault = Fault::FailFirst { times, status };
+    let config = SiteConfig::fixed(Duration::from_millis(1)).with_fault(id, fault);
+    DemoSite::start(config, 0).await.unwrap()
+}
+
+/// Scrapes `ids` one page after another with reqwest.
+async fn in_order(site: &DemoSite, ids: std::ops::RangeInclusive<u32>, settings: &Settings) -> Run {
+    scrape(site, ClientKind::Reqwest, ids, Mode::Sequential, settings).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_that_answers_500_then_200_is_retried_and_succeeds() {
-    let config = SiteConfig::fixed(Duration::from_millis(1)).with_fault(
-        6101,
-        Fault::FailFirst {
-            times: 1,
-            status: 500,
-        },
-    );
-    let site = DemoSite::start(config, 0).await.unwrap();
-    let run = scrape(
-        &site,
-        ClientKind::Reqwest,
-        6100..=6102,
-        Mode::Sequential,
-        &fast_settings(),
-    )
-    .await;
+    let site = site_where_one_page_fails(6101, 1, 500).await;
+    let run = in_order(&site, 6100..=6102, &fast_settings()).await;
     assert_eq!(
         run.pages[1].outcome,
         Outcome::Title("Python & Django: build a shop".into())
@@ -284,26 +282,12 @@ async fn a_page_that_answers_500_then_200_is_retried_and_succeeds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_retries_the_500_is_an_error_line() {
-    let config = SiteConfig::fixed(Duration::from_millis(1)).with_fault(
-        6101,
-        Fault::FailFirst {
-            times: 1,
-            status: 500,
-        },
-    );
-    let site = DemoSite::start(config, 0).await.unwrap();
+    let site = site_where_one_page_fails(6101, 1, 500).await;
     let settings = Settings {
         retries: 0,
         ..fast_settings()
     };
-    let run = scrape(
-        &site,
-        ClientKind::Reqwest,
-        6101..=6101,
-        Mode::Sequential,
-        &settings,
-    )
-    .await;
+    let run = in_order(&site, 6101..=6101, &settings).await;
     assert_eq!(
         run.pages[0].error_line().unwrap(),
         "page 6101: HTTP 500 Internal Server Error"
@@ -312,22 +296,8 @@ async fn without_retries_the_500_is_an_error_line() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_that_keeps_failing_gives_up_after_the_retries() {
-    let config = SiteConfig::fixed(Duration::from_millis(1)).with_fault(
-        6101,
-        Fault::FailFirst {
-            times: 100,
-            status: 503,
-        },
-    );
-    let site = DemoSite::start(config, 0).await.unwrap();
-    let run = scrape(
-        &site,
-        ClientKind::Reqwest,
-        6101..=6101,
-        Mode::Sequential,
-        &fast_settings(),
-    )
-    .await;
+    let site = site_where_one_page_fails(6101, 100, 503).await;
+    let run = in_order(&site, 6101..=6101, &fast_settings()).await;
     assert_eq!(
         run.pages[0].error_line().unwrap(),
         "page 6101: HTTP 503 Service Unavailable (3 attempts)"
