@@ -174,16 +174,22 @@ async fn postgres_wrong_user_is_a_clear_error() {
     assert!(stderr.contains("no_such_user_session10"), "{stderr}");
 }
 
+/// `PART --ops N --json` prints one object: `{"ops":N,"sequential_s":..,"pipelined_s":..}`.
+fn assert_json_has_the_three_fields(part: &str, ops: u32) {
+    let ops_text = ops.to_string();
+    let (code, stdout, stderr) =
+        run(bin().args(["--require-services", part, "--ops", &ops_text, "--json"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(value["ops"], ops);
+    assert!(value["sequential_s"].as_f64().unwrap() > 0.0);
+    assert!(value["pipelined_s"].as_f64().unwrap() > 0.0);
+}
+
 #[test]
 #[ignore = "needs PostgreSQL; see README"]
 fn postgres_json_has_the_three_fields() {
-    let (code, stdout, stderr) =
-        run(bin().args(["--require-services", "postgres", "--ops", "50", "--json"]));
-    assert_eq!(code, Some(0), "{stderr}");
-    let value: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
-    assert_eq!(value["ops"], 50);
-    assert!(value["sequential_s"].as_f64().unwrap() > 0.0);
-    assert!(value["pipelined_s"].as_f64().unwrap() > 0.0);
+    assert_json_has_the_three_fields("postgres", 50);
 }
 
 // ---------- Redis ----------
@@ -271,13 +277,7 @@ async fn redis_wrong_credentials_are_a_clear_error() {
 #[test]
 #[ignore = "needs Redis; see README"]
 fn redis_json_has_the_three_fields() {
-    let (code, stdout, stderr) =
-        run(bin().args(["--require-services", "redis", "--ops", "200", "--json"]));
-    assert_eq!(code, Some(0), "{stderr}");
-    let value: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
-    assert_eq!(value["ops"], 200);
-    assert!(value["sequential_s"].as_f64().unwrap() > 0.0);
-    assert!(value["pipelined_s"].as_f64().unwrap() > 0.0);
+    assert_json_has_the_three_fields("redis", 200);
 }
 
 // ---------- a server that goes away mid-run ----------
