@@ -1,104 +1,75 @@
-//! The async scraper: the course's `async_scraper_task.py`, on tokio.
+//! The async scraper: `examples/async_scraper_task.rs` with the delays given and the lines logged.
 //!
 //! The producer and the consumer are two tasks joined by a queue. While one task waits in
-//! `tokio::time::sleep(...).await` (Python's `await asyncio.sleep(...)`), the runtime runs the
+//! `tokio::time::sleep(..).await` (Python's `await asyncio.sleep(..)`), the runtime runs the
 //! other, so processing overlaps scraping and the total drops to the critical path of the
 //! schedule: [`Plan::async_bound`](crate::Plan::async_bound).
 //!
 //! The runtime is tokio's *current-thread* runtime: like asyncio, one thread runs every task.
 //! Nothing here runs in parallel; the gain comes only from not wasting the waits.
-//!
-//! [`Wait::Block`] runs the very same tasks with `std::thread::sleep` instead, the mistake the
-//! course warns about (`time.sleep` inside `async def`): the one thread is stuck in each sleep,
-//! no other task can run, and the async version becomes as slow as the sync one.
+//! [`async_blocking`](crate::async_blocking) is this file with `std::thread::sleep` in place of
+//! the two `.await`ed sleeps: `diff` the two files to see the whole difference.
 
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::sync::mpsc;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 
+use crate::Plan;
 use crate::log::{Log, Task};
-use crate::{Item, Plan};
 
-/// How a task waits: the course's `asyncio.sleep` vs `time.sleep` in one `match`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wait {
-    /// `await asyncio.sleep(d)` -> `tokio::time::sleep(d).await`: hand the thread back to the
-    /// runtime, which runs other tasks and wakes this one when the time is up.
-    Yield,
-    /// `time.sleep(d)` -> `std::thread::sleep(d)`: keep the thread, and with it every task.
-    Block,
-}
-
-impl Wait {
-    async fn sleep(self, delay: Duration) {
-        match self {
-            Wait::Yield => tokio::time::sleep(delay).await,
-            Wait::Block => std::thread::sleep(delay),
-        }
-    }
-}
-
-/// `asyncio.run(main())`: build a one-thread runtime, run [`main`] on it to the end.
-pub fn run(plan: &Plan, log: &Log, wait: Wait) -> anyhow::Result<Duration> {
+/// `asyncio.run(main())`: build a one-thread runtime and run [`main`] on it to the end.
+/// (`#[tokio::main(flavor = "current_thread")]` in the example writes the same thing.)
+pub fn run(plan: &Plan, log: &Log) -> anyhow::Result<Duration> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .context("could not start the tokio runtime")?;
-    runtime.block_on(main(plan, log, wait))
+    runtime.block_on(main(plan, log))
 }
 
 /// `async def main()`: start both tasks, wait for both, report the total time.
-pub async fn main(plan: &Plan, log: &Log, wait: Wait) -> anyhow::Result<Duration> {
+pub async fn main(plan: &Plan, log: &Log) -> anyhow::Result<Duration> {
     log.app_started();
-
-    // data = asyncio.Queue()  ->  an unbounded channel: the producer keeps the sending half,
-    // the consumer the receiving half. When the producer drops its half, the consumer's
-    // `recv()` returns `None`: the queue is closed, no count of items needs to be shared.
-    let (data_tx, data_rx) = mpsc::unbounded_channel();
-
-    // task_1 = asyncio.create_task(scrape_data(20, data))  ->  tokio::spawn
-    // Spawned tasks start running as soon as this task waits; they own what they use.
-    let task_1 = tokio::spawn(scrape_data(plan.clone(), data_tx, log.clone(), wait));
-    let task_2 = tokio::spawn(process_data(plan.process, data_rx, log.clone(), wait));
-
-    // await asyncio.gather(task_1, task_2)  ->  await both handles. Both tasks are already
-    // running, so awaiting them one after the other waits exactly as long as gather does.
-    task_1.await.context("the scrape_data task failed")?;
-    task_2.await.context("the process_data task failed")?;
-
+    let (sender, receiver) = unbounded_channel(); // data = asyncio.Queue()
+    let num = plan.items() as u64;
+    let task_1 = tokio::spawn(scrap_data(plan.scrape.clone(), sender, log.clone()));
+    let task_2 = tokio::spawn(process_data(num, plan.process, receiver, log.clone()));
+    let (scraped, processed) = tokio::join!(task_1, task_2); // await asyncio.gather(...)
+    scraped.context("the scrap_data task failed")?;
+    processed.context("the process_data task failed")?;
     Ok(log.app_finished())
 }
 
-/// The producer: puts each item on the queue, then "scrapes" for a while.
-pub async fn scrape_data(plan: Plan, data: mpsc::UnboundedSender<Item>, log: Log, wait: Wait) {
-    for (idx, &delay) in (1..).zip(&plan.scrape) {
-        // await data.put((idx * idx, time.time())): an unbounded queue never makes put() wait.
-        // It fails only if the consumer is gone, and then there is nobody left to scrape for.
-        if data.send(Item::new(idx)).is_err() {
-            return;
+/// The producer (the course spells it `scrap_data`): one item per delay.
+pub async fn scrap_data(delays: Vec<Duration>, data: UnboundedSender<(u64, Instant)>, log: Log) {
+    for (idx, delay) in (1..).zip(delays) {
+        let item = idx * idx;
+        if data.send((item, Instant::now())).is_err() {
+            return; // the consumer is gone: nobody is left to scrape for
         }
         log.generated(idx);
-        let since = Instant::now();
-        wait.sleep(delay).await; // await asyncio.sleep(random() + 0.2)
-        log.busy(Task::Scrape, since);
+        let _busy = log.busy(Task::Scrape);
+        tokio::time::sleep(delay).await; // await asyncio.sleep(random() + .2)
     }
-    // `data` is dropped here: the queue closes and the consumer's loop ends after the last item.
 }
 
-/// The consumer: takes items as they arrive and "processes" each one.
+/// The consumer: takes `num` items as they arrive and "processes" each one.
 pub async fn process_data(
+    num: u64,
     process: Duration,
-    mut data: mpsc::UnboundedReceiver<Item>,
+    mut data: UnboundedReceiver<(u64, Instant)>,
     log: Log,
-    wait: Wait,
 ) {
-    // item = await data.get(): waits (without blocking the thread) until an item is there.
-    while let Some(item) = data.recv().await {
-        log.processed(item.value, item.made);
-        let since = Instant::now();
-        wait.sleep(process).await; // await asyncio.sleep(0.4)
-        log.busy(Task::Process, since);
+    let mut processed = 0;
+    while processed < num {
+        let Some((value, t)) = data.recv().await else {
+            break; // the producer is gone: no more items will come
+        };
+        processed += 1;
+        log.processed(value, t);
+        let _busy = log.busy(Task::Process);
+        tokio::time::sleep(process).await; // await asyncio.sleep(.4)
     }
 }

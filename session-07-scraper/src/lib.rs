@@ -1,26 +1,26 @@
-//! # Session 7: a scraper, sync and async
+//! # Session 7: the scraper lab, sync and async measured on the same delays
 //!
-//! The course simulates a scraper: a *producer* makes 20 items (`item = idx * idx`), spending
-//! 0.2–1.2 s on each as if it were downloading a page, and a *consumer* spends 0.4 s processing
-//! each item. In Python the sync version took about 24 s and the async one about 13 s.
-//!
-//! This crate runs both versions on the **same random delays** and then says how close each came
-//! to the best it could possibly do:
+//! The lesson is in `examples/`: `sync_scraper_task.rs` and `async_scraper_task.rs` are the
+//! course's two programs. This library is the lab around them. It runs the same two programs,
+//! with the random delays drawn up front ([`Plan`]) and the lines printed through a [`Log`], so
+//! that both versions get the **same** delays and each total can be set against the best it
+//! could possibly be:
 //!
 //! - [`sync_version`]: scrape everything into a `Vec`, then process the `Vec`. Nothing overlaps,
 //!   so the total is at least the sum of every delay ([`Plan::sync_bound`]).
 //! - [`async_version`]: two tokio tasks joined by a channel (`asyncio.Queue`). The consumer
 //!   processes item 3 while the producer is still scraping item 4, so the total drops to the
 //!   critical path of that schedule ([`Plan::async_bound`]).
-//! - [`async_version`] with [`Wait::Block`]: the same tasks calling `std::thread::sleep`
-//!   (`time.sleep`) instead of awaiting. It compiles and runs, and it is as slow as sync.
+//! - [`async_blocking`]: the same tasks calling `std::thread::sleep` (`time.sleep`) instead of
+//!   awaiting. It compiles and runs, and it is as slow as sync.
 //!
 //! What async buys here is overlap of waiting, on one thread. It cannot do better than running
 //! the longer of the two jobs alone, so with scraping and processing both taking time the gain is
-//! at most 2x (exactly 2x when they take equally long); the course's draws give about 1.5x.
+//! at most 2x (exactly 2x when they take equally long); the course's delays give about 1.57x.
 //!
 //! The [`report`] module turns the runs into a summary and a timeline chart.
 
+pub mod async_blocking;
 pub mod async_version;
 pub mod log;
 pub mod plan;
@@ -29,30 +29,8 @@ pub mod sync_version;
 
 use std::time::Duration;
 
-use tokio::time::Instant;
-
-pub use async_version::Wait;
-pub use log::{Log, Span, Task};
+pub use log::{Busy, Log, Span, Task};
 pub use plan::Plan;
-
-/// One item of "scraped data": the course's `(idx * idx, time.time())` tuple.
-#[derive(Debug, Clone, Copy)]
-pub struct Item {
-    /// `idx * idx`
-    pub value: u64,
-    /// When it was made, so the consumer can print how long it waited.
-    pub made: Instant,
-}
-
-impl Item {
-    /// Makes item number `idx` now.
-    pub fn new(idx: u64) -> Item {
-        Item {
-            value: idx * idx,
-            made: Instant::now(),
-        }
-    }
-}
 
 /// The three ways of running the scraper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,8 +98,8 @@ impl Run {
 pub fn run(version: Version, plan: &Plan, log: &Log) -> anyhow::Result<Run> {
     let total = match version {
         Version::Sync => sync_version::main(plan, log),
-        Version::Async => async_version::run(plan, log, Wait::Yield)?,
-        Version::AsyncBlocking => async_version::run(plan, log, Wait::Block)?,
+        Version::Async => async_version::run(plan, log)?,
+        Version::AsyncBlocking => async_blocking::run(plan, log)?,
     };
     Ok(Run {
         version,

@@ -1,10 +1,16 @@
 //! The course's printed lines, and a record of when each task was busy.
 //!
-//! Both versions of the scraper print through one [`Log`]: `App started.`, `---- Generated item N`,
-//! `+++ Processed value V after S sec.` and `App finished, total time: T sec.`, coloured like the
-//! course's colorama output and flushed at once (`flush=True`). The log also writes down each
-//! stretch of time a task spent busy, so that the timeline chart after the run shows the overlap
-//! instead of asking the reader to infer it from interleaved lines.
+//! The lab's scraper functions print through a [`Log`] where the examples call `println!`:
+//! `App started.` (white), `---- Generated item N` (yellow), `+++ Processed value V after S sec.`
+//! (green) and `App finished, total time: T sec.` (red), the colours of the course's colorama
+//! output. The log also writes down each stretch of time a task spent busy, so that the timeline
+//! chart after the run shows the overlap instead of asking the reader to infer it from
+//! interleaved lines. A task marks itself busy with one line, `let _busy = log.busy(Task::Scrape);`,
+//! and the stretch ends where that guard goes out of scope.
+//!
+//! A line that cannot be written (a closed pipe, a full disk) is handed to the callback given to
+//! [`Log::on_write_error`]: the binary decides there whether to stop, so the library never exits
+//! the process itself.
 //!
 //! The clock is `tokio::time::Instant`: outside a runtime it is the ordinary monotonic clock, and
 //! under tokio's paused test clock it is the virtual one, so the same code is timed in both.
@@ -16,14 +22,15 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use tokio::time::Instant;
 
-const STARTED: Style = AnsiColor::White.on_default().bold();
-const GENERATED: Style = AnsiColor::Yellow.on_default(); // colorama's Fore.YELLOW
-const PROCESSED: Style = AnsiColor::Cyan.on_default(); // colorama's Fore.CYAN
+const WHITE: Style = AnsiColor::White.on_default(); // colorama's Fore.WHITE
+const YELLOW: Style = AnsiColor::Yellow.on_default(); // Fore.YELLOW
+const GREEN: Style = AnsiColor::Green.on_default(); // Fore.GREEN
+const RED: Style = AnsiColor::Red.on_default(); // Fore.RED
 
 /// The two tasks of the lesson: one row each in the timeline chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
-    /// The producer, `scrape_data`.
+    /// The producer, `scrap_data`.
     Scrape,
     /// The consumer, `process_data`.
     Process,
@@ -33,7 +40,7 @@ impl Task {
     /// The course's function name for this task.
     pub fn name(self) -> &'static str {
         match self {
-            Task::Scrape => "scrape_data",
+            Task::Scrape => "scrap_data",
             Task::Process => "process_data",
         }
     }
@@ -47,6 +54,8 @@ pub struct Span {
     pub end: Duration,
 }
 
+type OnError = Box<dyn Fn(&io::Error) + Send>;
+
 /// Where the lines go and what has been recorded; cheap to clone into each task.
 #[derive(Clone)]
 pub struct Log {
@@ -55,8 +64,30 @@ pub struct Log {
 
 struct Inner {
     out: Box<dyn Write + Send>,
+    on_error: Option<OnError>,
     started: Instant,
     spans: Vec<Span>,
+}
+
+/// Marks a task busy from [`Log::busy`] until it is dropped.
+#[must_use = "the task counts as busy only while this guard lives"]
+pub struct Busy {
+    log: Log,
+    task: Task,
+    since: Instant,
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let mut inner = self.log.lock();
+        let started = inner.started;
+        let span = Span {
+            task: self.task,
+            start: self.since.saturating_duration_since(started),
+            end: started.elapsed(),
+        };
+        inner.spans.push(span);
+    }
 }
 
 impl Log {
@@ -65,10 +96,17 @@ impl Log {
         Log {
             inner: Arc::new(Mutex::new(Inner {
                 out: Box::new(out),
+                on_error: None,
                 started: Instant::now(),
                 spans: Vec::new(),
             })),
         }
+    }
+
+    /// Calls `f` with the error whenever a line cannot be written. Without it, errors are ignored.
+    pub fn on_write_error(self, f: impl Fn(&io::Error) + Send + 'static) -> Log {
+        self.lock().on_error = Some(Box::new(f));
+        self
     }
 
     /// Starts the clock and prints `App started.`.
@@ -76,34 +114,32 @@ impl Log {
         let mut inner = self.lock();
         inner.started = Instant::now();
         inner.spans.clear();
-        inner.line(STARTED, "App started.");
+        inner.line(WHITE, "App started.");
     }
 
-    /// `print(Fore.YELLOW + f"---- Generated item {idx}", flush=True)`
+    /// `---- Generated item {idx}`
     pub fn generated(&self, idx: u64) {
         self.lock()
-            .line(GENERATED, &format!("---- Generated item {idx}"));
+            .line(YELLOW, &format!("---- Generated item {idx}"));
     }
 
-    /// `print(Fore.CYAN + f"+++ Processed value {value} after {secs:.2f} sec.", flush=True)`,
-    /// where the seconds are the item's age: how long it waited between being made and now.
+    /// `+++ Processed value {value} after {secs:.2} sec.`, where the seconds are the item's age:
+    /// how long it waited between being made and now.
     pub fn processed(&self, value: u64, made: Instant) {
         let age = made.elapsed().as_secs_f64();
         self.lock().line(
-            PROCESSED,
+            GREEN,
             &format!("+++ Processed value {value} after {age:.2} sec."),
         );
     }
 
-    /// Records that `task` was busy from `since` until now.
-    pub fn busy(&self, task: Task, since: Instant) {
-        let mut inner = self.lock();
-        let started = inner.started;
-        inner.spans.push(Span {
+    /// Counts `task` as busy from now until the returned guard is dropped.
+    pub fn busy(&self, task: Task) -> Busy {
+        Busy {
+            log: self.clone(),
             task,
-            start: since.saturating_duration_since(started),
-            end: started.elapsed(),
-        });
+            since: Instant::now(),
+        }
     }
 
     /// Prints `App finished, total time: T sec.` and returns the total.
@@ -111,7 +147,7 @@ impl Log {
         let mut inner = self.lock();
         let total = inner.started.elapsed();
         let line = format!("App finished, total time: {:.2} sec.", total.as_secs_f64());
-        inner.line(STARTED, &line);
+        inner.line(RED, &line);
         total
     }
 
@@ -130,13 +166,10 @@ impl Log {
 
 impl Inner {
     fn line(&mut self, style: Style, text: &str) {
+        // Rust's stdout flushes at every newline, so the flush only matters for other writers.
         let written = writeln!(self.out, "{style}{text}{style:#}").and_then(|()| self.out.flush());
-        if let Err(err) = written
-            && err.kind() == io::ErrorKind::BrokenPipe
-        {
-            // Whoever read the lines has gone (`| head`): stop quietly, as `yes | head` does,
-            // instead of running on for half a minute with nobody listening.
-            std::process::exit(0);
+        if let (Err(err), Some(on_error)) = (written, &self.on_error) {
+            on_error(&err);
         }
     }
 }

@@ -1,14 +1,15 @@
 //! `cargo run -p session-07-scraper` runs the sync scraper, then the async one, on the same random
 //! delays, then prints how close each came to its best possible time and a timeline of the tasks.
-//! `--help` lists the flags; the lesson itself is in `src/lib.rs` and the files it names.
+//! `--help` lists the flags. The lesson itself is in `examples/`; the lab's versions of the two
+//! programs are `src/sync_version.rs` and `src/async_version.rs`.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anstyle::Style;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use session_07_scraper::{Log, Plan, Version, plan::parse_speed, report};
+use session_07_scraper::{Log, Plan, Version, report};
 
 /// The course's producer/consumer scraper, sync vs async, measured against its bounds.
 #[derive(Parser)]
@@ -119,6 +120,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     } else {
         Log::new(anstream::stdout())
     };
+    // A course line that cannot be written ends the run here, not half a minute later.
+    let log = log.on_write_error(|err| {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            // The reader has gone (`| head`): stop quietly, as `yes | head` does.
+            std::process::exit(0);
+        }
+        eprintln!("error: could not write the output: {err}");
+        std::process::exit(1);
+    });
     let mut runs = Vec::new();
     for version in cli.mode.versions() {
         writeln!(
@@ -132,7 +142,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
     if cli.json {
         let json = report::json(plan.items(), seed, cli.speed, &runs);
-        println!("{json}");
+        let mut out = io::stdout().lock();
+        writeln!(out, "{json}")
+            .and_then(|()| out.flush())
+            .context("could not write the JSON")?;
         return Ok(());
     }
     let mut out = anstream::stdout();
@@ -144,8 +157,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<std::io::Error>()
-        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// The slowest `--speed`: 100 times slower than the course (over a minute per item).
+const MIN_SPEED: f64 = 0.01;
+/// The fastest `--speed`. Beyond it, the runtime's 1 ms timer tick is as long as the delays
+/// themselves, and the run measures the timer instead of the schedule.
+const MAX_SPEED: f64 = 100.0;
+
+/// Parses `--speed`: a number from [`MIN_SPEED`] to [`MAX_SPEED`]; every delay is divided by it.
+fn parse_speed(text: &str) -> Result<f64, String> {
+    let speed: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number"))?;
+    if speed.is_nan() || speed <= 0.0 {
+        return Err(format!(
+            "{text} is not allowed: every delay is divided by the speed, so it must be above 0"
+        ));
+    }
+    if !(MIN_SPEED..=MAX_SPEED).contains(&speed) {
+        return Err(format!(
+            "{text} is out of range: the speed must be from {MIN_SPEED} to {MAX_SPEED}"
+        ));
+    }
+    Ok(speed)
 }
 
 /// clap's messages span several lines (usage, tips); a learner gets the gist on one line.
@@ -158,4 +197,30 @@ fn one_line(message: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_speed;
+
+    #[test]
+    fn speed_must_be_a_positive_number_in_range() {
+        assert_eq!(parse_speed("2.5"), Ok(2.5));
+        assert_eq!(parse_speed("100"), Ok(100.0));
+        assert_eq!(parse_speed("0.01"), Ok(0.01));
+        assert!(parse_speed("0").is_err());
+        assert!(
+            parse_speed("1e-300").is_err(),
+            "delays of centuries would hang the run"
+        );
+        assert!(
+            parse_speed("1e300").is_err(),
+            "delays of 0 ns measure nothing"
+        );
+        assert!(parse_speed("101").is_err());
+        assert!(parse_speed("-1").is_err());
+        assert!(parse_speed("NaN").is_err());
+        assert!(parse_speed("inf").is_err());
+        assert!(parse_speed("fast").is_err());
+    }
 }

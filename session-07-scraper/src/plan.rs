@@ -111,31 +111,6 @@ fn scaled(ms: u64, speed: f64) -> Duration {
     Duration::from_nanos((ms as f64 * 1_000_000.0 / speed).round() as u64)
 }
 
-/// The slowest `--speed`: 100 times slower than the course (over a minute per item).
-pub const MIN_SPEED: f64 = 0.01;
-/// The fastest `--speed`. Beyond it, the runtime's 1 ms timer tick is as long as the delays
-/// themselves, and the run measures the timer instead of the schedule.
-pub const MAX_SPEED: f64 = 100.0;
-
-/// Parses `--speed`: a number from [`MIN_SPEED`] to [`MAX_SPEED`]; every delay is divided by it.
-pub fn parse_speed(text: &str) -> Result<f64, String> {
-    let speed: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a number"))?;
-    if speed.is_nan() || speed <= 0.0 {
-        return Err(format!(
-            "{text} is not allowed: every delay is divided by the speed, so it must be above 0"
-        ));
-    }
-    if !(MIN_SPEED..=MAX_SPEED).contains(&speed) {
-        return Err(format!(
-            "{text} is out of range: the speed must be from {MIN_SPEED} to {MAX_SPEED}"
-        ));
-    }
-    Ok(speed)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,27 +123,6 @@ mod tests {
             assert_eq!(*s, *f * 4);
         }
         assert_eq!(fast.process, Duration::from_millis(100));
-    }
-
-    #[test]
-    fn speed_must_be_a_positive_number() {
-        assert_eq!(parse_speed("2.5"), Ok(2.5));
-        assert_eq!(parse_speed("100"), Ok(100.0));
-        assert_eq!(parse_speed("0.01"), Ok(0.01));
-        assert!(parse_speed("0").is_err());
-        assert!(
-            parse_speed("1e-300").is_err(),
-            "delays of centuries would hang the run"
-        );
-        assert!(
-            parse_speed("1e300").is_err(),
-            "delays of 0 ns measure nothing"
-        );
-        assert!(parse_speed("101").is_err());
-        assert!(parse_speed("-1").is_err());
-        assert!(parse_speed("NaN").is_err());
-        assert!(parse_speed("inf").is_err());
-        assert!(parse_speed("fast").is_err());
     }
 
     #[test]

@@ -60,8 +60,8 @@ fn the_report_has_the_course_lines_a_summary_and_a_timeline() {
         "{text}"
     );
     for row in [
-        "sync           scrape_data",
-        "async          scrape_data",
+        "sync           scrap_data ",
+        "async          scrap_data ",
         "process_data  ",
     ] {
         assert!(text.contains(row), "missing timeline row {row:?}:\n{text}");
@@ -153,6 +153,70 @@ fn a_closed_pipe_ends_the_run_quietly() {
     }
 }
 
+#[test]
+fn json_into_a_closed_pipe_ends_quietly() {
+    // `--json | true`: the reader is gone before the object is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-07-scraper"))
+        .args(["--json", "--items", "2", "--seed", "1", "--speed", "100"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("App finished"),
+        "the run itself went on: {stderr}"
+    );
+}
+
+/// Runs the binary with stdout on /dev/full, where every write fails with "no space".
+#[cfg(target_os = "linux")]
+fn into_dev_full(args: &[&str]) -> Output {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    Command::new(env!("CARGO_BIN_EXE_session-07-scraper"))
+        .args(args)
+        .stdout(full)
+        .output()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_one_line_and_exit_1_in_every_mode() {
+    let fast = ["--items", "2", "--seed", "1", "--speed", "100"];
+    for mode in [
+        &["--json"][..],
+        &[],
+        &["--mode", "async"],
+        &["--mode", "sync"],
+    ] {
+        let args: Vec<&str> = mode.iter().chain(&fast).copied().collect();
+        let started = std::time::Instant::now();
+        let out = into_dev_full(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or_default();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            last.starts_with("error: ") && last.contains("No space left on device"),
+            "{args:?}: {stderr}"
+        );
+        if mode != ["--json"] {
+            // The first line already fails: the run stops there instead of running on.
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+            assert!(started.elapsed().as_secs() < 5, "{args:?}");
+        }
+    }
+}
+
+#[cfg(unix)]
 #[test]
 fn ctrl_c_stops_a_run_cleanly() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_session-07-scraper"))

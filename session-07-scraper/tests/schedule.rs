@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use session_07_scraper::{Log, Plan, Task, Version, Wait, async_version, sync_version};
+use session_07_scraper::{Log, Plan, Task, Version, async_version, sync_version};
 
 /// A writer the test can read back after the log has written to it.
 #[derive(Clone, Default)]
@@ -38,9 +38,7 @@ fn run_async_paused(plan: &Plan, log: &Log) -> Duration {
         .start_paused(true)
         .build()
         .unwrap();
-    runtime
-        .block_on(async_version::main(plan, log, Wait::Yield))
-        .unwrap()
+    runtime.block_on(async_version::main(plan, log)).unwrap()
 }
 
 #[test]
