@@ -22,11 +22,13 @@ use crate::log::{Log, Task};
 /// `asyncio.run(main())`: build a one-thread runtime and run [`main`] on it to the end.
 /// (`#[tokio::main(flavor = "current_thread")]` in the example writes the same thing.)
 pub fn run(plan: &Plan, log: &Log) -> anyhow::Result<Duration> {
+    // ANCHOR: run
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .context("could not start the tokio runtime")?;
     runtime.block_on(main(plan, log))
+    // ANCHOR_END: run
 }
 
 /// `async def main()`: start both tasks, wait for both, report the total time.
