@@ -1,0 +1,118 @@
+//! Going deeper, beyond the course (جلسه 5): what an `async fn` compiles to.
+//!
+//! The course says asyncio is built on generators: functions that stop and resume with their
+//! locals intact. Rust's compiler turns an `async fn` into an enum with one variant per place
+//! it can stop (each `.await`), holding the locals still needed after it. `FibFuture` below is
+//! `fib_async` written out by hand that way.
+//!
+//! Run it:   cargo run -p session-05-generators --example fib_future
+//!
+//! What to watch: at every poll both futures agree (`Pending` ten times, then `Ready(55)`);
+//! the hand-written one shows where it stopped; a future is as big as what it keeps across
+//! `.await`, plus a tag saying which state it is in.
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+
+/// `Pending` once, then `Ready`: Rust's spelling of a bare `yield` (`await asyncio.sleep(0)`).
+#[derive(Debug)]
+struct YieldNow(bool);
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref(); // "poll me again": without it, an executor waits forever
+        Poll::Pending
+    }
+}
+
+// ANCHOR: both
+async fn fib_async(n: u32) -> u64 {
+    let (mut current, mut nxt) = (0u64, 1u64);
+    for _ in 0..n {
+        (current, nxt) = (nxt, current + nxt);
+        YieldNow(false).await;
+    }
+    current
+}
+
+// The same function by hand. The names are the ones rustc uses for its own states.
+#[derive(Debug)]
+enum FibFuture {
+    // Called, not polled yet: only the argument is kept.
+    Unresumed {
+        n: u32,
+    },
+    // Stopped at the `.await`: the locals still needed after it, and the awaited future.
+    Suspend0 {
+        current: u64,
+        nxt: u64,
+        left: u32,
+        yield_now: YieldNow,
+    },
+    Returned,
+}
+
+impl Future for FibFuture {
+    type Output = u64;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u64> {
+        let this = self.get_mut(); // every field is plain data (Unpin): no `unsafe` needed
+        loop {
+            // Where did we stop? Take the locals out of that state.
+            let (current, nxt, left) = match this {
+                FibFuture::Unresumed { n } => (0, 1, *n),
+                FibFuture::Suspend0 {
+                    current,
+                    nxt,
+                    left,
+                    yield_now,
+                } => {
+                    if Pin::new(yield_now).poll(cx).is_pending() {
+                        return Poll::Pending; // still inside the `.await`: stay here
+                    }
+                    (*current, *nxt, *left)
+                }
+                FibFuture::Returned => panic!("polled after it returned"),
+            };
+            if left == 0 {
+                *this = FibFuture::Returned; // the loop is over: `current` is the answer
+                return Poll::Ready(current);
+            }
+            // One trip round the loop body, up to the next `.await`.
+            let (current, nxt) = (nxt, current + nxt);
+            *this = FibFuture::Suspend0 {
+                current,
+                nxt,
+                left: left - 1,
+                yield_now: YieldNow(false),
+            };
+        }
+    }
+}
+// ANCHOR_END: both
+
+fn main() {
+    // Poll both ourselves, side by side, and look at the hand-written one between polls.
+    // `Waker::noop()` is enough here: every `Pending` above means "poll me again at once".
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut compiled = pin!(fib_async(10));
+    let mut by_hand = FibFuture::Unresumed { n: 10 };
+    println!("before poll  1: by hand {by_hand:?}");
+    for polls in 1.. {
+        let a = compiled.as_mut().poll(&mut cx);
+        let b = Pin::new(&mut by_hand).poll(&mut cx);
+        println!("after  poll {polls:>2}: async fn {a:?}, by hand {b:?}, now {by_hand:?}");
+        if a.is_ready() || b.is_ready() {
+            break;
+        }
+    }
+    // Sizes in bytes. Ours keeps one counter; the compiler keeps the `for` loop's range.
+    let compiled = std::mem::size_of_val(&fib_async(10));
+    let by_hand = std::mem::size_of_val(&FibFuture::Unresumed { n: 10 });
+    println!("size: the async fn {compiled} bytes, by hand {by_hand} bytes");
+}
