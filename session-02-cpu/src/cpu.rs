@@ -1,25 +1,15 @@
 //! The course's endless loop, run on one thread and then on one thread per core, with the
 //! usage of every core sampled while it runs.
 //!
-//! The Python of session 2 is
+//! The course's `Infinity_loop.py` starts at 10 and adds 1 forever, printing each value, and its
+//! two task-manager screenshots show 1 of 14 cores busy while it runs. Here the same loop runs
+//! for a fixed time (or until Ctrl-C with `--forever`). Phase 2 runs it on one OS thread per
+//! core. Rust has no GIL, so those threads really do run at the same time, and both the bars and
+//! the increments per second show it; Python threads would not.
 //!
-//! ```python
-//! x = 10
-//! while True:
-//!   x += 1
-//!   print(x)
-//! ```
-//!
-//! and the course's two task-manager screenshots show 1 of 14 cores busy while it runs.
-//! Here the same loop runs for a fixed time (or until Ctrl-C with `--forever`) while the main
-//! thread reads the per-core usage four times a second and draws it. Phase 2 runs the loop on
-//! one OS thread per core. Rust has no GIL, so those threads really do run at the same time,
-//! and both the bars and the increments per second show it; Python threads would not.
-//!
-//! Why the loop needs `std::hint::black_box`: an optimizing compiler sees that `x += 1` a
-//! million times is `x += 1_000_000` and would replace the loop with one addition. `black_box`
-//! tells it "pretend you cannot see through this value", so every increment really happens,
-//! as it does in the Python.
+//! This module measures and never draws: it hands every [`Event`] (a phase starts, a sample of
+//! the per-core usage, a phase ends) to a callback, and the caller decides what to show. The
+//! drawing lives in the `display` module, which depends on this one, never the reverse.
 
 use std::hint::black_box;
 use std::io::{self, Write};
@@ -31,19 +21,283 @@ use anyhow::{Context, Result, anyhow};
 use serde::Serialize;
 use sysinfo::{CpuRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, RefreshKind, System};
 
-use crate::display::{Display, Frame, announce, finish_line, show};
 use crate::usage::{average_per_core, busy_cores, cores_used, per_second};
+
+/// Increments between two looks at the stop flag: small enough to stop within a fraction of a
+/// millisecond, large enough that the check costs nothing next to the counting.
+const CHUNK: u64 = 1 << 16;
+
+/// With `--print`, numbers printed between two looks at the stop flag.
+const PRINT_CHUNK: u64 = 256;
+
+// ANCHOR: count
+/// The course's loop, `x = 10`, then `x += 1` forever, until `stop` is set. Every chunk it
+/// publishes how far it got in `progress`, and at the end it returns how many increments it made.
+pub fn count(stop: &AtomicBool, progress: &AtomicU64) -> u64 {
+    let mut x: u64 = 10;
+    // `while True` -> a loop that looks at a shared flag now and then, so it can be stopped.
+    while !stop.load(Ordering::Relaxed) {
+        for _ in 0..CHUNK {
+            // black_box: "pretend you cannot see this value". Without it the optimizer turns
+            // 65,536 additions into one, and the loop would measure nothing.
+            x = black_box(x + 1);
+        }
+        progress.store(x - 10, Ordering::Relaxed);
+    }
+    x - 10
+}
+// ANCHOR_END: count
+
+/// `--print`: the same loop with the course's `print(x)` on every step. A failed write (a full
+/// disk, a reader that went away) ends it with the error.
+pub fn count_printing(stop: &AtomicBool, progress: &AtomicU64) -> io::Result<u64> {
+    let mut x: u64 = 10;
+    while !stop.load(Ordering::Relaxed) {
+        // print(x) -> writeln!; Rust's stdout flushes at every newline, like Python's print on
+        // a terminal. Taking the lock once per chunk keeps lines whole.
+        let mut out = io::stdout().lock();
+        for _ in 0..PRINT_CHUNK {
+            x += 1;
+            writeln!(out, "{x}")?;
+        }
+        progress.store(x - 10, Ordering::Relaxed);
+    }
+    Ok(x - 10)
+}
+
+/// What the learner asked for on the command line.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Seconds per phase; `None` runs phase 1 until Ctrl-C (`--forever`).
+    pub seconds: Option<u64>,
+    /// Print every number, as the Python does.
+    pub print: bool,
+}
+
+/// What happens while the lesson runs, in order, handed to the caller's callback.
+#[derive(Clone, Copy, Debug)]
+pub enum Event<'a> {
+    /// A phase starts: its name, its threads, how long it runs (`None`: until Ctrl-C).
+    Started {
+        name: &'a str,
+        threads: usize,
+        limit: Option<Duration>,
+    },
+    /// A sample of the per-core usage, four a second.
+    Sample(&'a Sample),
+    /// A phase is over.
+    Finished { name: &'a str, phase: &'a Phase },
+}
+
+/// One look at the machine while a phase runs.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// Usage of every core since the previous sample, in percent.
+    pub usage: Vec<f32>,
+    /// Time since the phase started.
+    pub elapsed: Duration,
+    /// How long the phase runs (`None`: until Ctrl-C).
+    pub limit: Option<Duration>,
+    /// Increments so far, all threads together.
+    pub done: u64,
+    /// Which sample this is: 1, 2, 3...
+    pub tick: u64,
+}
+
+/// Runs the lesson: phase 1 on one thread, phase 2 on one thread per core (only phase 1, until
+/// Ctrl-C, with `--forever`). `interrupted` is set by the Ctrl-C handler. Every [`Event`] goes
+/// to `on_event`; an error from it (stdout is full) stops the run and is returned.
+pub fn run(
+    options: Options,
+    interrupted: &AtomicBool,
+    mut on_event: impl FnMut(Event<'_>) -> io::Result<()>,
+) -> Result<Report> {
+    let mut meter = CpuMeter::new()?;
+    let cores = meter.cores();
+    // os.cpu_count() -> std::thread::available_parallelism (it also respects CPU limits).
+    let threads = thread::available_parallelism().map_or(cores, |n| n.get());
+    let limit = options.seconds.map(Duration::from_secs);
+    let plans = if limit.is_some() {
+        vec![("phase 1", 1), ("phase 2", threads)]
+    } else {
+        vec![("the endless loop", 1)]
+    };
+
+    let mut phases = Vec::new();
+    for (name, threads) in plans {
+        if interrupted.load(Ordering::Relaxed) {
+            break;
+        }
+        on_event(Event::Started {
+            name,
+            threads,
+            limit,
+        })
+        .context("could not write to stdout")?;
+        let phase = run_phase(
+            &mut meter,
+            threads,
+            limit,
+            options.print,
+            interrupted,
+            |s| on_event(Event::Sample(s)),
+        )?;
+        on_event(Event::Finished {
+            name,
+            phase: &phase,
+        })
+        .context("could not write to stdout")?;
+        phases.push(phase);
+    }
+
+    // With --print: the same loop for 1 s without printing, to show what printing costs.
+    let reference = if options.print && !interrupted.load(Ordering::Relaxed) {
+        let second = Some(Duration::from_secs(1));
+        Some(run_phase(
+            &mut meter,
+            1,
+            second,
+            false,
+            interrupted,
+            |_| Ok(()),
+        )?)
+    } else {
+        None
+    };
+
+    Ok(Report {
+        cores,
+        phases,
+        reference,
+        interrupted: interrupted.load(Ordering::Relaxed),
+        printed: options.print,
+    })
+}
 
 /// How often the main thread reads the per-core usage. `sysinfo` needs at least
 /// `sysinfo::MINIMUM_CPU_UPDATE_INTERVAL` (200 ms on Linux) between two reads.
 pub const SAMPLE_EVERY: Duration = Duration::from_millis(250);
 
-/// Increments between two looks at the "stop" flag: small enough to stop within a fraction of a
-/// millisecond, large enough that the check costs nothing next to the counting.
-const CHUNK: u64 = 1 << 16;
+/// One thread's progress, alone on its cache line so that threads publishing their counts do
+/// not slow each other down ("false sharing").
+#[repr(align(128))]
+struct Progress(AtomicU64);
 
-/// With `--print`, numbers printed between two looks at the "stop" flag.
-const PRINT_CHUNK: u64 = 256;
+/// Sets the flag when dropped: however a phase ends (time up, an error, a panic), the counting
+/// threads are told to stop, so the scope that waits for them can end.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Runs [`count`] (or [`count_printing`]) on `threads` threads until `limit` passes, Ctrl-C,
+/// or a write fails, handing a [`Sample`] to `on_sample` four times a second.
+fn run_phase(
+    meter: &mut CpuMeter,
+    threads: usize,
+    limit: Option<Duration>,
+    print: bool,
+    interrupted: &AtomicBool,
+    mut on_sample: impl FnMut(&Sample) -> io::Result<()>,
+) -> Result<Phase> {
+    let stop = AtomicBool::new(false);
+    let progress: Vec<Progress> = (0..threads).map(|_| Progress(AtomicU64::new(0))).collect();
+    let mut samples = Vec::new();
+    let cpu_before = meter.process_cpu_time();
+    // Start the usage measurement here. (sysinfo skips a read less than 200 ms after the
+    // previous one, as right after the last phase; that interval then starts a few
+    // milliseconds early, which is harmless.)
+    meter.sample();
+    let start = Instant::now();
+
+    // threading.Thread(target=...) -> std::thread; a *scoped* thread may borrow `stop` and
+    // `progress`, because the scope waits for every thread before it returns.
+    let (counted, shown) = thread::scope(|scope| {
+        let _stop_on_exit = StopOnDrop(&stop);
+        let handles: Vec<_> = progress
+            .iter()
+            .map(|p| {
+                let stop = &stop;
+                scope.spawn(move || {
+                    if !print {
+                        return Ok(count(stop, &p.0));
+                    }
+                    let result = count_printing(stop, &p.0);
+                    if result.is_err() {
+                        stop.store(true, Ordering::Relaxed); // stop the others too
+                    }
+                    result
+                })
+            })
+            .collect();
+        let shown = sample_until_done(meter, start, limit, &progress, &stop, interrupted, |s| {
+            samples.push(s.usage.clone());
+            on_sample(s)
+        });
+        stop.store(true, Ordering::Relaxed);
+        let counted: io::Result<u64> = handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a counting thread panicked")))
+            })
+            .sum();
+        (counted, shown)
+    });
+    let wall = start.elapsed();
+    let cpu_after = meter.process_cpu_time();
+    let increments = counted.context("could not print the numbers")?;
+    shown.context("could not write to stdout")?;
+
+    let per_core = average_per_core(&samples, meter.cores());
+    Ok(Phase {
+        threads,
+        wall,
+        increments,
+        busy_cores: busy_cores(&per_core),
+        per_core,
+        own_cores: match (cpu_before, cpu_after) {
+            (Some(before), Some(after)) => Some(cores_used(after.saturating_sub(before), wall)),
+            _ => None,
+        },
+    })
+}
+
+/// The main thread's part of a phase: sample the usage until the time is up, Ctrl-C, or `stop`
+/// (a counting thread failed). Samples are due at fixed times (start plus 250 ms, 500 ms, ...),
+/// so a late wake-up does not push every later sample back: a phase of N s takes 4N samples.
+fn sample_until_done(
+    meter: &mut CpuMeter,
+    start: Instant,
+    limit: Option<Duration>,
+    progress: &[Progress],
+    stop: &AtomicBool,
+    interrupted: &AtomicBool,
+    mut on_sample: impl FnMut(&Sample) -> io::Result<()>,
+) -> io::Result<()> {
+    let ticks = limit.map(|l| (l.as_millis() / SAMPLE_EVERY.as_millis()) as u64);
+    let mut tick = 0u64;
+    loop {
+        tick += 1;
+        let due = start + SAMPLE_EVERY * tick as u32;
+        thread::sleep(due.saturating_duration_since(Instant::now()));
+        let sample = Sample {
+            usage: meter.sample(),
+            elapsed: start.elapsed(),
+            limit,
+            done: progress.iter().map(|p| p.0.load(Ordering::Relaxed)).sum(),
+            tick,
+        };
+        on_sample(&sample)?;
+        let time_up = ticks.is_some_and(|t| tick >= t);
+        if time_up || interrupted.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+    }
+}
 
 /// Reads per-core usage (and this process's CPU time) through `sysinfo`.
 pub struct CpuMeter {
@@ -176,194 +430,4 @@ impl Report {
         };
         serde_json::to_string(&json).context("could not write the report as JSON")
     }
-}
-
-/// What the learner asked for on the command line.
-#[derive(Clone, Copy, Debug)]
-pub struct Options {
-    /// Seconds per phase; `None` runs phase 1 until Ctrl-C (`--forever`).
-    pub seconds: Option<u64>,
-    /// Print every number, as the Python does.
-    pub print: bool,
-    /// How to show progress.
-    pub display: Display,
-}
-
-/// Runs the lesson: phase 1 on one thread, phase 2 on one thread per core (skipped with
-/// `--forever` or after Ctrl-C). `interrupted` is set by the Ctrl-C handler.
-pub fn run(options: Options, interrupted: &AtomicBool) -> Result<Report> {
-    let mut meter = CpuMeter::new()?;
-    let cores = meter.cores();
-    // os.cpu_count() -> std::thread::available_parallelism (it also respects CPU limits).
-    let threads = thread::available_parallelism().map_or(cores, |n| n.get());
-    let limit = options.seconds.map(Duration::from_secs);
-
-    let mut phases = Vec::new();
-    let plans = if limit.is_some() {
-        vec![(1, "phase 1"), (threads, "phase 2")]
-    } else {
-        vec![(1, "the endless loop")]
-    };
-    for (n, name) in plans {
-        if interrupted.load(Ordering::Relaxed) {
-            break;
-        }
-        announce(options.display, name, n, limit);
-        let phase = run_phase(&mut meter, n, limit, options, interrupted)?;
-        finish_line(options.display, name, &phase);
-        phases.push(phase);
-    }
-
-    let reference = if options.print && !interrupted.load(Ordering::Relaxed) {
-        let quiet = Options {
-            print: false,
-            display: Display::Quiet,
-            ..options
-        };
-        Some(run_phase(
-            &mut meter,
-            1,
-            Some(Duration::from_secs(1)),
-            quiet,
-            interrupted,
-        )?)
-    } else {
-        None
-    };
-
-    Ok(Report {
-        cores,
-        phases,
-        reference,
-        interrupted: interrupted.load(Ordering::Relaxed),
-        printed: options.print,
-    })
-}
-
-/// One thread's counter, alone on its cache line so that threads publishing their counts do
-/// not slow each other down ("false sharing").
-#[repr(align(128))]
-struct Counter(AtomicU64);
-
-/// Runs the loop on `threads` threads until `limit` passes (or Ctrl-C), sampling usage.
-fn run_phase(
-    meter: &mut CpuMeter,
-    threads: usize,
-    limit: Option<Duration>,
-    options: Options,
-    interrupted: &AtomicBool,
-) -> Result<Phase> {
-    let over = AtomicBool::new(false);
-    let counters: Vec<Counter> = (0..threads).map(|_| Counter(AtomicU64::new(0))).collect();
-    let mut samples = Vec::new();
-    let mut drawn = false;
-    let cpu_before = meter.process_cpu_time();
-    // Start the usage measurement here. (sysinfo skips a read less than 200 ms after the
-    // previous one, as right after the last phase; that interval then starts a few
-    // milliseconds early, which is harmless.)
-    meter.sample();
-    let start = Instant::now();
-
-    // threading.Thread(target=...) -> std::thread; a *scoped* thread may borrow `over` and
-    // `counters`, because the scope waits for every thread before it returns.
-    let results: Vec<io::Result<u64>> = thread::scope(|scope| {
-        // If this thread panics below, the scope still waits for the counting threads, which
-        // would then spin forever: on the way out, for any reason, tell them to stop.
-        struct StopOnExit<'a>(&'a AtomicBool);
-        impl Drop for StopOnExit<'_> {
-            fn drop(&mut self) {
-                self.0.store(true, Ordering::Relaxed);
-            }
-        }
-        let _stop_on_exit = StopOnExit(&over);
-        let handles: Vec<_> = counters
-            .iter()
-            .map(|counter| {
-                let over = &over;
-                scope.spawn(move || {
-                    let result = count(over, &counter.0, options.print);
-                    if result.is_err() {
-                        over.store(true, Ordering::Relaxed); // stop the others too
-                    }
-                    result
-                })
-            })
-            .collect();
-
-        // Samples are due at fixed times (start + 250 ms, + 500 ms, ...), so a late wake-up
-        // does not push every later sample back, and a phase of N s takes exactly 4N samples.
-        let ticks = limit.map(|l| (l.as_millis() / SAMPLE_EVERY.as_millis()) as u64);
-        let mut tick = 0u64;
-        loop {
-            tick += 1;
-            let due = start + SAMPLE_EVERY * tick as u32;
-            thread::sleep(due.saturating_duration_since(Instant::now()));
-            let usage = meter.sample();
-            let done: u64 = counters.iter().map(|c| c.0.load(Ordering::Relaxed)).sum();
-            let frame = Frame {
-                usage: &usage,
-                elapsed: start.elapsed(),
-                limit,
-                done,
-                tick,
-            };
-            show(options.display, &frame, &mut drawn);
-            samples.push(usage);
-            let time_up = ticks.is_some_and(|t| tick >= t);
-            if time_up || interrupted.load(Ordering::Relaxed) || over.load(Ordering::Relaxed) {
-                break;
-            }
-        }
-        over.store(true, Ordering::Relaxed);
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(io::Error::other("a counting thread panicked")))
-            })
-            .collect()
-    });
-    let wall = start.elapsed();
-    let cpu_after = meter.process_cpu_time();
-
-    let mut increments = 0;
-    for result in results {
-        increments += result.context("could not print the numbers")?;
-    }
-    let per_core = average_per_core(&samples, meter.cores());
-    Ok(Phase {
-        threads,
-        wall,
-        increments,
-        busy_cores: busy_cores(&per_core),
-        per_core,
-        own_cores: match (cpu_before, cpu_after) {
-            (Some(before), Some(after)) => Some(cores_used(after.saturating_sub(before), wall)),
-            _ => None,
-        },
-    })
-}
-
-/// The course's loop: `x = 10; while True: x += 1` (and `print(x)` with `--print`), until
-/// `over` is set. Returns how many increments it made.
-fn count(over: &AtomicBool, published: &AtomicU64, print: bool) -> io::Result<u64> {
-    let mut x: u64 = 10;
-    // `while True` -> a loop that looks at a shared flag now and then, so it can be stopped.
-    while !over.load(Ordering::Relaxed) {
-        if print {
-            // print(x) -> writeln!; Rust's stdout flushes at every newline, like Python's
-            // print on a terminal. Taking the lock once per chunk keeps lines whole.
-            let mut out = io::stdout().lock();
-            for _ in 0..PRINT_CHUNK {
-                x += 1;
-                writeln!(out, "{x}")?;
-            }
-        } else {
-            for _ in 0..CHUNK {
-                x = black_box(x + 1);
-            }
-        }
-        published.store(x - 10, Ordering::Relaxed);
-    }
-    Ok(x - 10)
 }

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use session_02_cpu::display::{self, Display};
 use session_02_cpu::{cpu, shop};
 
 /// One busy loop keeps one core busy; one thread per core keeps them all busy.
@@ -81,12 +82,20 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head -3`, `| true`): nobody is left to tell, end quietly.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // `{:#}` prints the whole context chain on one line: "could not X: because Y".
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .filter_map(|e| e.downcast_ref::<std::io::Error>())
+        .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -110,25 +119,24 @@ fn run(cli: Cli) -> Result<()> {
     })
     .context("could not install the Ctrl-C handler")?;
 
-    if cfg!(debug_assertions) && !cli.json {
-        eprintln!("note: debug build; for figures run with --release");
-    }
     let options = cpu::Options {
         seconds: (!cli.forever).then_some(cli.seconds),
         print: cli.print,
-        display: if cli.json || cli.print {
-            session_02_cpu::display::Display::Quiet
-        } else {
-            session_02_cpu::display::Display::for_stdout()
-        },
     };
-    let report = cpu::run(options, &interrupted)?;
+    // The numbers (--print) or the JSON are the whole output; otherwise bars or lines.
+    let mut display = if cli.json || cli.print {
+        Display::quiet()
+    } else {
+        Display::for_stdout()
+    };
+    let report = cpu::run(options, &interrupted, |event| display.show(event))?;
     if cli.json {
         // writeln! instead of println!: a full disk or a closed pipe is an error, not a panic.
-        writeln!(std::io::stdout().lock(), "{}", report.to_json()?)
-            .context("could not write the JSON to stdout")?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", report.to_json()?).context("could not write the JSON to stdout")?;
+        out.flush().context("could not write the JSON to stdout")?;
     } else {
-        session_02_cpu::display::print_summary(&report);
+        display::print_summary(&report).context("could not write the summary to stdout")?;
     }
     Ok(())
 }

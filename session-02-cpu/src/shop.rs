@@ -9,11 +9,17 @@
 //! The steps only *wait* (here `tokio::time::sleep` stands in for a payment gateway, a
 //! database, a mail server), and waiting is what async lets us overlap. That is the point of
 //! session 2: async does not add cores, it stops a program from waiting in a queue.
+//!
+//! The course tells this shop in words, without code or times; the delays below are ours.
+//! `examples/shop.rs` is the same order in one screen; this module is the lab's version, which
+//! hands every start and finish to a callback so the tests can check the timeline.
 
 use std::cell::RefCell;
+use std::io::{self, Write};
 use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
+use anyhow::Context;
 // asyncio's loop clock (loop.time()) -> tokio::time::Instant, which the tests can pause.
 use tokio::time::Instant;
 
@@ -112,86 +118,94 @@ pub fn critical_path(speed: f64) -> Duration {
     sequential + longest
 }
 
-/// Records events and, when `live`, prints each one as it happens.
-struct Timeline {
+/// Records every event and hands it to `on_event` as it happens.
+struct Timeline<'a> {
     start: Instant,
     events: RefCell<Vec<Event>>,
-    live: bool,
+    on_event: &'a dyn Fn(&Event) -> io::Result<()>,
 }
 
-impl Timeline {
-    fn record(&self, step: &'static str, done: bool) {
+impl Timeline<'_> {
+    fn record(&self, step: &'static str, done: bool) -> io::Result<()> {
         let event = Event {
             at: self.start.elapsed(),
             step,
             done,
         };
-        if self.live {
-            print_event(&event);
-        }
         // The borrow ends on this line, never across an `.await`.
         self.events.borrow_mut().push(event);
+        (self.on_event)(&event)
     }
 
     /// One step: `async def step(): await asyncio.sleep(delay)`.
-    async fn step(&self, step: &Step, speed: f64) {
-        self.record(step.name, false);
+    async fn step(&self, step: &Step, speed: f64) -> io::Result<()> {
+        self.record(step.name, false)?;
         // asyncio.sleep -> tokio::time::sleep: this task waits, the thread stays free.
         tokio::time::sleep(scaled(step.delay, speed)).await;
-        self.record(step.name, true);
+        self.record(step.name, true)
     }
 }
 
-/// Places one order and returns its timeline. `live` prints each event as it happens.
-pub async fn shop(speed: f64, mode: Mode, live: bool) -> ShopReport {
+// ANCHOR: shop
+/// Places one order and returns its timeline, handing each event to `on_event` as it happens.
+/// An error from `on_event` (stdout is full) ends the order early and is returned.
+pub async fn shop(
+    speed: f64,
+    mode: Mode,
+    on_event: &dyn Fn(&Event) -> io::Result<()>,
+) -> io::Result<ShopReport> {
     let timeline = Timeline {
         start: Instant::now(),
         events: RefCell::new(Vec::new()),
-        live,
+        on_event,
     };
     for step in &SEQUENTIAL {
-        timeline.step(step, speed).await;
+        timeline.step(step, speed).await?;
     }
     match mode {
         Mode::Overlap => {
             let [order, email, sms] = &CONCURRENT;
-            // asyncio.gather(a, b, c) -> tokio::join!(a, b, c): all three run on this one
-            // thread, each resuming when its wait is over.
-            tokio::join!(
+            // asyncio.gather(a, b, c) -> tokio::try_join!(a, b, c): all three run on this one
+            // thread, each resuming when its wait is over; the first error ends all three,
+            // as the first exception does in gather.
+            tokio::try_join!(
                 timeline.step(order, speed),
                 timeline.step(email, speed),
                 timeline.step(sms, speed),
-            );
+            )?;
         }
         Mode::Sequential => {
             for step in &CONCURRENT {
-                timeline.step(step, speed).await;
+                timeline.step(step, speed).await?;
             }
         }
     }
-    ShopReport {
+    Ok(ShopReport {
         total: timeline.start.elapsed(),
         events: timeline.events.into_inner(),
-    }
+    })
 }
+// ANCHOR_END: shop
 
 /// A duration for the timeline, in seconds to the millisecond (tokio's timers tick in ms).
 pub fn fmt_duration(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
-fn print_event(event: &Event) {
+/// One line of the timeline, as the lab prints it: `    1.000 s  done   view the product`.
+pub fn print_event(event: &Event) -> io::Result<()> {
     let (word, color) = if event.done {
         ("done ", AnsiColor::Green)
     } else {
         ("start", AnsiColor::Yellow)
     };
     let style = Style::new().fg_color(Some(color.into()));
-    anstream::println!(
+    writeln!(
+        anstream::stdout().lock(),
         "  {:>9}  {style}{word}{style:#}  {}",
         fmt_duration(event.at),
         event.step
-    );
+    )
 }
 
 /// Runs the shop on a single-threaded tokio runtime and prints the timeline and the totals.
@@ -200,19 +214,28 @@ pub fn run(speed: f64, mode: Mode) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
-        .map_err(|e| anyhow::anyhow!("could not start the tokio runtime: {e}"))?;
+        .context("could not start the tokio runtime")?;
     let how = match mode {
         Mode::Overlap => "view, cart and pay in order; then order, e-mail and SMS together",
         Mode::Sequential => "every step after the previous one",
     };
     let bold = Style::new().bold();
-    anstream::println!("{bold}the shop{bold:#} (delays / {speed}): {how}");
-    let report = runtime.block_on(shop(speed, mode, true));
-    anstream::println!(
+    let failed = "could not write the shop's timeline to stdout";
+    writeln!(
+        anstream::stdout().lock(),
+        "{bold}the shop{bold:#} (delays / {speed}): {how}"
+    )
+    .context(failed)?;
+    let report = runtime
+        .block_on(shop(speed, mode, &print_event))
+        .context(failed)?;
+    writeln!(
+        anstream::stdout().lock(),
         "{bold}total: {}{bold:#}   all one after another: {}   best possible (sequential part + longest concurrent step): {}",
         fmt_duration(report.total),
         fmt_duration(all_sequential(speed)),
         fmt_duration(critical_path(speed)),
-    );
+    )
+    .context(failed)?;
     Ok(())
 }

@@ -72,31 +72,3 @@ pub fn per_second(count: u64, wall: Duration) -> f64 {
         count as f64 / wall.as_secs_f64()
     }
 }
-
-/// A bar of `width` cells for a percentage, `#` for used and `.` for idle: `[#####.....]`.
-/// Percentages outside 0..=100 are clamped (sysinfo caps at 100 already, but be safe).
-pub fn bar(percent: f32, width: usize) -> String {
-    let filled = ((percent.clamp(0.0, 100.0) / 100.0) * width as f32).round() as usize;
-    format!("[{}{}]", "#".repeat(filled), ".".repeat(width - filled))
-}
-
-/// A large number with a metric prefix and 3 significant digits: `1.02 G`, `850 M`, `12.3 k`.
-pub fn human(x: f64) -> String {
-    let (value, prefix) = if x >= 1e9 {
-        (x / 1e9, "G")
-    } else if x >= 1e6 {
-        (x / 1e6, "M")
-    } else if x >= 1e3 {
-        (x / 1e3, "k")
-    } else {
-        (x, "")
-    };
-    let digits = if value >= 100.0 {
-        0
-    } else if value >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{value:.digits$} {prefix}").trim_end().to_string()
-}

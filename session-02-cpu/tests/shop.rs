@@ -6,6 +6,11 @@ use session_02_cpu::shop::{
     CONCURRENT, Event, Mode, SEQUENTIAL, all_sequential, critical_path, shop,
 };
 
+/// The callback that shows nothing.
+fn quiet(_: &Event) -> std::io::Result<()> {
+    Ok(())
+}
+
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
@@ -19,7 +24,7 @@ fn expected_total(speed: f64) -> Duration {
 
 #[tokio::test(start_paused = true)]
 async fn overlapping_order_takes_sequential_part_plus_longest_step() {
-    let report = shop(1.0, Mode::Overlap, false).await;
+    let report = shop(1.0, Mode::Overlap, &quiet).await.unwrap();
     assert_eq!(report.total, expected_total(1.0));
     assert_eq!(report.total, ms(5_500));
     assert_eq!(critical_path(1.0), ms(5_500));
@@ -28,7 +33,7 @@ async fn overlapping_order_takes_sequential_part_plus_longest_step() {
 
 #[tokio::test(start_paused = true)]
 async fn steps_happen_in_the_right_order_at_the_right_times() {
-    let report = shop(1.0, Mode::Overlap, false).await;
+    let report = shop(1.0, Mode::Overlap, &quiet).await.unwrap();
     let event = |at, step, done| Event {
         at: ms(at),
         step,
@@ -55,14 +60,14 @@ async fn steps_happen_in_the_right_order_at_the_right_times() {
 
 #[tokio::test(start_paused = true)]
 async fn speed_divides_every_delay() {
-    let report = shop(4.0, Mode::Overlap, false).await;
+    let report = shop(4.0, Mode::Overlap, &quiet).await.unwrap();
     assert_eq!(report.total, expected_total(4.0));
     assert_eq!(report.total, ms(1_375));
 }
 
 #[tokio::test(start_paused = true)]
 async fn sequential_order_takes_the_sum_of_all_steps() {
-    let report = shop(1.0, Mode::Sequential, false).await;
+    let report = shop(1.0, Mode::Sequential, &quiet).await.unwrap();
     assert_eq!(report.total, ms(8_000));
     assert_eq!(report.total, all_sequential(1.0));
     // One after another: every step finishes before the next starts.
@@ -71,4 +76,28 @@ async fn sequential_order_takes_the_sum_of_all_steps() {
             assert!(pair[1].done && pair[1].step == pair[0].step, "{pair:?}");
         }
     }
+}
+
+/// The callback sees every event as it happens, and its first error ends the order right there,
+/// even in the middle of the three steps that run together (a full disk stops the shop at once).
+#[tokio::test(start_paused = true)]
+async fn a_failing_callback_ends_the_order_at_once() {
+    use std::cell::RefCell;
+    let seen = RefCell::new(Vec::new());
+    let fail_at_seventh = |event: &Event| {
+        seen.borrow_mut().push(*event);
+        if seen.borrow().len() == 7 {
+            Err(std::io::Error::other("disk full"))
+        } else {
+            Ok(())
+        }
+    };
+    let start = tokio::time::Instant::now();
+    let err = shop(1.0, Mode::Overlap, &fail_at_seventh)
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "disk full");
+    // Event 7 is "register the order" starting at 3.5 s: nothing waits for the other two.
+    assert_eq!(seen.borrow().len(), 7);
+    assert_eq!(start.elapsed(), ms(3_500));
 }

@@ -1,10 +1,10 @@
-//! The usage arithmetic on fixed inputs: averages, the busy count, cores used, the bar.
+//! The usage arithmetic on fixed inputs (averages, the busy count, cores used), and the two
+//! formatters the display uses (the bar, the metric prefix).
 
 use std::time::Duration;
 
-use session_02_cpu::usage::{
-    BUSY_THRESHOLD, average_per_core, bar, busy_cores, cores_used, human, per_second,
-};
+use session_02_cpu::display::{bar, human};
+use session_02_cpu::usage::{BUSY_THRESHOLD, average_per_core, busy_cores, cores_used, per_second};
 
 #[test]
 fn one_busy_core_out_of_two() {
