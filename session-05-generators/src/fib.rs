@@ -1,14 +1,7 @@
 //! Parts 1 and 2: the course's `fib()` generator as a Rust [`Iterator`].
 //!
-//! The Python original keeps two local variables alive between calls:
-//!
-//! ```python
-//! def fib():
-//!     current, nxt = 0, 1
-//!     while True:
-//!         current, nxt = nxt, current + nxt
-//!         yield current
-//! ```
+//! The course's generator (the "جلسه 5" section of its README) keeps two locals, `current` and
+//! `nxt`, alive between calls: each `next()` runs its `while True:` loop once, up to `yield`.
 //!
 //! Stable Rust has no `yield`. What a generator does implicitly (remember its locals, run
 //! until the next `yield`, hand back one value) an iterator does explicitly: the locals become
@@ -205,6 +198,7 @@ fn write_line(
     writeln!(out)
 }
 
-fn show(item: Option<u64>) -> String {
+/// `Some(n)` as `n`, `None` as `None`: how the lessons print an item that may be missing.
+pub(crate) fn show(item: Option<u64>) -> String {
     item.map_or_else(|| "None".to_string(), |n| n.to_string())
 }

@@ -82,6 +82,8 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head -1`): nobody is left to tell, so end quietly.
+        Err(err) if reader_went_away(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // `{:#}` prints the whole context chain on one line: "could not X: because Y".
             eprintln!("error: {err:#}");
@@ -149,6 +151,15 @@ fn heading(out: &mut impl Write, index: usize, part: Part) -> std::io::Result<()
     let style = Style::new().bold().fg_color(Some(AnsiColor::Cyan.into()));
     let gap = if index == 0 { "" } else { "\n" };
     writeln!(out, "{gap}{style}== {}. {title} =={style:#}", index + 1)
+}
+
+/// Whether the error comes from writing into a pipe whose reading end was closed.
+fn reader_went_away(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// clap's messages span several lines (usage, tips); a learner gets the gist on one line.

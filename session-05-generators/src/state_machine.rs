@@ -19,6 +19,8 @@ use std::io::{self, Write};
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
+use crate::fib::show;
+
 /// A future that is `Pending` once (after asking to be polled again), then `Ready`.
 ///
 /// This is the `.await` counterpart of a bare `yield`: hand control back to whoever is driving,
@@ -299,8 +301,4 @@ pub fn run(out: &mut impl Write, n: u32) -> io::Result<()> {
         "an async fn holding [u8; 1024] across .await: {} bytes; dropping it before: {} bytes",
         sizes.keeps_buffer, sizes.drops_buffer,
     )
-}
-
-fn show(output: Option<u64>) -> String {
-    output.map_or_else(|| "None".to_string(), |n| n.to_string())
 }

@@ -175,3 +175,62 @@ fn help_explains_every_flag() {
         assert!(text.contains(flag), "{flag} missing from --help");
     }
 }
+
+/// Every way to run the binary: the walk-through and each part.
+const MODES: [&[&str]; 6] = [
+    &[],
+    &["fib"],
+    &["next"],
+    &["stream"],
+    &["state-machine"],
+    &["executor"],
+];
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_one_line_and_exit_1_in_every_mode() {
+    for args in MODES {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_session-05-generators"))
+            .args(args)
+            .args(["--delay-ms", "0"])
+            .env("NO_COLOR", "1")
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: could not write to stdout: "),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+/// `| head -1`: the reader closes the pipe; the program stops quietly with exit code 0.
+/// The walk-through, `stream` and `executor` write after a wait, so their later writes
+/// surely meet the closed pipe.
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    use std::process::Stdio;
+    for args in [&[][..], &["stream"], &["executor"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_session-05-generators"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away at once
+        let output = child.wait_with_output().unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {err}");
+        assert_eq!(err, "", "{args:?}");
+    }
+}
