@@ -11,45 +11,80 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context as _, ensure};
 
-use crate::echo::{EchoConfig, EchoJob};
-use crate::queue::{PRODUCERS, QueueJob};
+use crate::Spawn;
+use crate::echo::{EchoConfig, echo_workload};
+use crate::queue::{PRODUCERS, queue_workload};
 use crate::runtimes::{Runtime, run_on};
 
-/// `"debug"` or `"release"`: the kind of build this code was compiled in.
-pub const BUILD: &str = if cfg!(debug_assertions) {
-    "debug"
-} else {
-    "release"
-};
-
-/// The two workloads.
+/// The two workloads, with their sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Workload {
-    /// Two producers, one consumer, a yield after every action.
-    Queue,
+    /// Two producers put `items` each on a channel, one consumer takes them all, a yield after
+    /// every action.
+    Queue {
+        /// Items per producer.
+        items: u64,
+    },
     /// Echo server and clients on loopback.
-    Echo,
+    Echo(EchoConfig),
+}
+
+/// What one run of a workload did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// Items the consumer took (queue) or round trips completed (echo).
+    pub processed: u64,
+    /// Wall-clock time of the run, from its first task to its last item or reply.
+    pub elapsed: Duration,
 }
 
 impl Workload {
+    /// Run the workload once on the runtime behind `spawner`.
+    pub async fn run<S: Spawn>(self, spawner: &S) -> anyhow::Result<Outcome> {
+        match self {
+            Workload::Queue { items } => queue_workload(spawner, items).await,
+            Workload::Echo(config) => echo_workload(spawner, config).await,
+        }
+    }
+
+    /// What a correct run processes: every item, or every round trip.
+    pub fn expected(self) -> u64 {
+        match self {
+            Workload::Queue { items } => PRODUCERS * items,
+            Workload::Echo(config) => config.clients * config.messages,
+        }
+    }
+
     /// The name used on the command line and in the output.
     pub fn name(self) -> &'static str {
         match self {
-            Workload::Queue => "queue",
-            Workload::Echo => "echo",
+            Workload::Queue { .. } => "queue",
+            Workload::Echo(_) => "echo",
+        }
+    }
+
+    /// The heading above a table: what is measured, with its size.
+    pub fn describe(self) -> String {
+        let build = build();
+        match self {
+            Workload::Queue { items } => format!(
+                "queue: {PRODUCERS} producers x {items} items, 1 consumer, a yield after every put and get ({build} build)"
+            ),
+            Workload::Echo(c) => format!(
+                "echo: {} clients x {} messages of {} bytes on 127.0.0.1 ({build} build)",
+                c.clients, c.messages, c.message_size
+            ),
         }
     }
 }
 
-/// The size of the work, for both workloads.
-#[derive(Debug, Clone, Copy)]
-pub struct BenchConfig {
-    /// Items per producer (queue workload).
-    pub items: u64,
-    /// Runs per runtime; the report shows their median.
-    pub repeat: usize,
-    /// Clients, messages and message size (echo workload).
-    pub echo: EchoConfig,
+/// `"debug"` or `"release"`: how this code was compiled. A debug build's figures mean little.
+fn build() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
 }
 
 /// Repeated runs of one workload on one runtime.
@@ -82,68 +117,41 @@ impl Measurement {
     /// per second (echo).
     pub fn rate_per_s(&self) -> f64 {
         let count = match self.workload {
-            Workload::Queue => 2 * self.processed,
-            Workload::Echo => self.processed,
+            Workload::Queue { .. } => 2 * self.processed,
+            Workload::Echo(_) => self.processed,
         };
         count as f64 / self.median().as_secs_f64().max(f64::MIN_POSITIVE)
     }
 }
 
-/// Run `workload` on `runtime` `config.repeat` times. `on_run(n)` is called before run `n`
-/// (from 1), to show progress.
+/// Run `workload` on `runtime` `repeat` times. `on_run(n)` is called before run `n` (from 1),
+/// to show progress. A run that processed the wrong count is an error.
 pub fn measure(
     runtime: Runtime,
     workload: Workload,
-    config: &BenchConfig,
+    repeat: usize,
     mut on_run: impl FnMut(usize),
 ) -> anyhow::Result<Measurement> {
     let name = runtime.name();
-    let mut runs = Vec::with_capacity(config.repeat);
-    let mut processed = 0;
-    for run in 1..=config.repeat {
+    let expected = workload.expected();
+    let mut runs = Vec::with_capacity(repeat);
+    for run in 1..=repeat {
         on_run(run);
-        let elapsed = match workload {
-            Workload::Queue => {
-                let outcome = run_on(
-                    runtime,
-                    QueueJob {
-                        items: config.items,
-                    },
-                )?
-                .with_context(|| format!("the queue workload failed on {name}"))?;
-                let expected = PRODUCERS * config.items;
-                ensure!(
-                    outcome.processed == expected,
-                    "{name} processed {} items, expected {expected}",
-                    outcome.processed
-                );
-                processed = outcome.processed;
-                outcome.elapsed
-            }
-            Workload::Echo => {
-                let echo = config.echo;
-                let outcome = run_on(runtime, EchoJob(echo))?
-                    .with_context(|| format!("the echo workload failed on {name}"))?;
-                let round_trips = echo.clients * echo.messages;
-                let bytes = round_trips * echo.message_size as u64;
-                ensure!(
-                    outcome.round_trips == round_trips
-                        && outcome.bytes_sent == bytes
-                        && outcome.bytes_echoed == bytes
-                        && outcome.bytes_served == bytes,
-                    "{name} echoed {outcome:?}, expected {round_trips} round trips of {bytes} bytes"
-                );
-                processed = outcome.round_trips;
-                outcome.elapsed
-            }
-        };
-        runs.push(elapsed);
+        let outcome = run_on(runtime, workload)
+            .with_context(|| format!("the {} workload failed on {name}", workload.name()))?;
+        ensure!(
+            outcome.processed == expected,
+            "{name} processed {} in the {} workload, expected {expected}",
+            outcome.processed,
+            workload.name()
+        );
+        runs.push(outcome.elapsed);
     }
     Ok(Measurement {
         runtime,
         workload,
         runs,
-        processed,
+        processed: expected,
     })
 }
 
@@ -164,8 +172,8 @@ pub fn render(measurements: &[Measurement]) -> String {
         .max()
         .unwrap_or_default();
     let (rate_title, scale, unit) = match first.workload {
-        Workload::Queue => ("actions/s", 1e6, "M"),
-        Workload::Echo => ("round trips/s", 1e3, "k"),
+        Workload::Queue { .. } => ("actions/s", 1e6, "M"),
+        Workload::Echo(_) => ("round trips/s", 1e3, "k"),
     };
     let bold = Style::new().bold();
     let best = AnsiColor::Green.on_default().bold();
@@ -230,5 +238,5 @@ pub fn to_json(requested: &str, measurements: &[Measurement]) -> serde_json::Val
             })
         })
         .collect();
-    serde_json::json!({ "workload": requested, "build": BUILD, "results": results })
+    serde_json::json!({ "workload": requested, "build": build(), "results": results })
 }

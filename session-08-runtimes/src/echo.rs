@@ -6,11 +6,14 @@
 //!
 //! Sockets, unlike channels, belong to a runtime: tokio's `TcpStream` only works inside a tokio
 //! runtime, smol's and async-std's only with their reactor. So the workload asks for them through
-//! the small [`Net`] trait, implemented once per runtime in [`crate::runtimes`]. Each runtime runs
-//! its own server and its own clients with its own socket types.
+//! the small [`Net`] trait, implemented once per runtime in [`crate::runtimes`] and named by each
+//! spawner ([`Spawn::Net`]). Each runtime runs its own server and its own clients with its own
+//! socket types.
 //!
 //! The run is bounded in count (`clients` x `messages` round trips) and in time
-//! ([`EchoConfig::time_limit`], measured with the runtime's own timer).
+//! ([`EchoConfig::time_limit`], measured with the runtime's own timer). The server runs
+//! alongside the clients, so a client that fails (it could not connect, say) ends the run at once
+//! with its error instead of leaving the server waiting for a connection that never comes.
 
 use std::future::Future;
 use std::io;
@@ -18,10 +21,10 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::pin;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
-use futures::future::{Either, select};
+use anyhow::{Context as _, bail, ensure};
+use futures::future::{Either, select, try_join, try_join_all};
 
-use crate::{Job, Spawn};
+use crate::{Outcome, Spawn};
 
 /// Sockets and a timer, as one runtime provides them.
 ///
@@ -56,7 +59,7 @@ pub trait Net: 'static {
 }
 
 /// How much echo traffic one run makes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EchoConfig {
     /// Clients connected at the same time.
     pub clients: u64,
@@ -68,40 +71,13 @@ pub struct EchoConfig {
     pub time_limit: Duration,
 }
 
-/// What one run of the echo workload did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EchoOutcome {
-    /// Replies received that matched their message byte for byte.
-    pub round_trips: u64,
-    /// Bytes the clients sent.
-    pub bytes_sent: u64,
-    /// Bytes the clients got back, each reply checked equal to its message.
-    pub bytes_echoed: u64,
-    /// Bytes the server read and wrote back.
-    pub bytes_served: u64,
-    /// Wall-clock time from binding the server to the last reply.
-    pub elapsed: Duration,
-}
-
-/// The echo workload as a [`Job`].
-#[derive(Debug, Clone, Copy)]
-pub struct EchoJob(pub EchoConfig);
-
-impl Job for EchoJob {
-    type Output = anyhow::Result<EchoOutcome>;
-
-    fn run<S: Spawn, N: Net>(self, spawner: &S) -> impl Future<Output = Self::Output> {
-        echo_workload::<S, N>(spawner, self.0)
-    }
-}
-
-/// Run the echo workload once, within `config.time_limit`.
-pub async fn echo_workload<S: Spawn, N: Net>(
-    spawner: &S,
-    config: EchoConfig,
-) -> anyhow::Result<EchoOutcome> {
-    let work = pin!(echo_round::<S, N>(spawner, config));
-    let deadline = pin!(N::sleep(config.time_limit));
+/// Run the echo workload once, within `config.time_limit`; `processed` is the round trips.
+///
+/// Every reply is checked byte for byte, and the bytes sent, echoed and served must all equal
+/// `clients x messages x message_size`, or the run is an error.
+pub async fn echo_workload<S: Spawn>(spawner: &S, config: EchoConfig) -> anyhow::Result<Outcome> {
+    let work = pin!(echo_round(spawner, config));
+    let deadline = pin!(S::Net::sleep(config.time_limit));
     // asyncio.wait_for(work, timeout) -> race the work against the runtime's timer
     match select(work, deadline).await {
         Either::Left((outcome, _)) => outcome,
@@ -112,49 +88,55 @@ pub async fn echo_workload<S: Spawn, N: Net>(
     }
 }
 
-/// Start the server, the clients, and collect what they did.
-async fn echo_round<S: Spawn, N: Net>(
-    spawner: &S,
-    config: EchoConfig,
-) -> anyhow::Result<EchoOutcome> {
+/// Start the server and the clients, and check what they did.
+async fn echo_round<S: Spawn>(spawner: &S, config: EchoConfig) -> anyhow::Result<Outcome> {
     let start = Instant::now();
-    let listener = N::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+    let listener = S::Net::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .await
         .context("could not listen on 127.0.0.1")?;
-    let addr = N::local_addr(&listener).context("could not read the server's address")?;
+    let addr = S::Net::local_addr(&listener).context("could not read the server's address")?;
 
-    let clients: Vec<_> = (0..config.clients)
-        .map(|id| spawner.spawn(echo_client::<N>(addr, id, config)))
-        .collect();
-
-    // The server: accept exactly one connection per client, one task per connection.
-    let mut connections = Vec::new();
-    for _ in 0..config.clients {
-        let stream = N::accept(&listener)
-            .await
-            .context("the echo server could not accept a connection")?;
-        connections.push(spawner.spawn(echo_connection::<N>(stream)));
-    }
-
-    let mut outcome = EchoOutcome {
-        round_trips: 0,
-        bytes_sent: 0,
-        bytes_echoed: 0,
-        bytes_served: 0,
-        elapsed: Duration::ZERO,
+    // asyncio.gather(*clients): the first client to fail ends the wait with its error.
+    let clients = try_join_all((0..config.clients).map(|id| {
+        let client = spawner.spawn(echo_client::<S::Net>(addr, id, config));
+        async move { client.await? }
+    }));
+    // The server: accept one connection per client, one task per connection. It runs alongside
+    // the clients, so `try_join` stops it as soon as a client fails.
+    let server = async {
+        let mut connections = Vec::new();
+        for _ in 0..config.clients {
+            let stream = S::Net::accept(&listener)
+                .await
+                .context("the echo server could not accept a connection")?;
+            connections.push(spawner.spawn(echo_connection::<S::Net>(stream)));
+        }
+        anyhow::Ok(connections)
     };
+    let (clients, connections) = try_join(clients, server).await?;
+
+    let mut round_trips = 0;
+    let (mut sent, mut echoed, mut served) = (0, 0, 0);
     for client in clients {
-        let done = client.await??;
-        outcome.round_trips += done.round_trips;
-        outcome.bytes_sent += done.bytes_sent;
-        outcome.bytes_echoed += done.bytes_echoed;
+        round_trips += client.round_trips;
+        sent += client.bytes_sent;
+        echoed += client.bytes_echoed;
     }
     // Every client has closed its stream, so every connection task sees end-of-file and returns.
     for connection in connections {
-        outcome.bytes_served += connection.await??;
+        served += connection.await??;
     }
-    outcome.elapsed = start.elapsed();
-    Ok(outcome)
+    let expected = config.clients * config.messages;
+    let bytes = expected * config.message_size as u64;
+    ensure!(
+        round_trips == expected && sent == bytes && echoed == bytes && served == bytes,
+        "expected {expected} round trips of {bytes} bytes in all, got {round_trips} round trips, \
+         {sent} bytes sent, {echoed} echoed, {served} served"
+    );
+    Ok(Outcome {
+        processed: round_trips,
+        elapsed: start.elapsed(),
+    })
 }
 
 /// Serve one connection: send back whatever arrives until the client closes. Returns the bytes

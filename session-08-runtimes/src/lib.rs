@@ -16,21 +16,27 @@
 //! * a **reactor**, which asks the operating system which sockets and timers are ready and wakes
 //!   the tasks waiting on them (asyncio's selector, or uvloop's libuv).
 //!
-//! This crate writes two workloads **once**, without naming any runtime:
+//! The course has no program for this session, so the examples (`examples/on_tokio.rs`,
+//! `on_smol.rs`, `on_async_std.rs`) are one small program written three times, and this library
+//! is the lab that measures the swap. It writes two workloads **once**, without naming any
+//! runtime:
 //!
-//! * [`queue`]: the course's benchmark. Two producers put items on a channel, one consumer takes
-//!   them all, and every action is followed by a yield to the runtime.
+//! * [`queue`]: two producers put items on a channel, one consumer takes them all, and every
+//!   action is followed by a yield to the runtime. It is this project's benchmark, not the
+//!   course's: the course gives no benchmark and no timings, only "2 to 4 times" faster.
 //! * [`echo`]: what uvloop's own benchmark does. Clients send small messages to an echo server
 //!   on loopback and wait for every reply.
 //!
 //! Then [`runtimes`], the only module that names a runtime, runs them on tokio (current-thread and
-//! multi-thread), smol (one thread and several), async-std and `futures`' `LocalPool`. Choosing a
-//! runtime is one line per runtime, as small as uvloop's.
+//! multi-thread), smol (one thread and several), async-std and `futures`' `LocalPool`:
 //!
-//! What a workload needs from a runtime is small, so it is written down as two traits:
-//! [`Spawn`] (start a task, get a handle to await its result: `asyncio.create_task`) and
-//! [`echo::Net`] (sockets and a timer). Yielding needs nothing from the runtime at all: see
-//! [`yield_now`].
+//! ```text
+//! Runtime::TokioCt => tokio_current_thread()?.block_on(workload.run(&TokioSpawner)),
+//! ```
+//!
+//! A workload needs two things from a runtime, written down as the [`Spawn`] trait: a way to
+//! start a task (`asyncio.create_task`), and its sockets and timer ([`echo::Net`]). Yielding
+//! needs nothing from the runtime at all: see [`yield_now`].
 
 use std::future::Future;
 use std::pin::Pin;
@@ -41,7 +47,7 @@ pub mod echo;
 pub mod queue;
 pub mod runtimes;
 
-pub use bench::{Measurement, Workload};
+pub use bench::{Measurement, Outcome, Workload};
 pub use runtimes::Runtime;
 
 /// The result of a spawned task, awaited later (asyncio's `Task` object).
@@ -51,29 +57,21 @@ pub use runtimes::Runtime;
 /// allocation per spawned task, and the workloads spawn only a handful.
 pub type JoinHandle<T> = Pin<Box<dyn Future<Output = anyhow::Result<T>>>>;
 
-/// Start a task that runs concurrently with the caller: `asyncio.create_task`.
+/// What a workload needs from a runtime: start a task (`asyncio.create_task`), and the
+/// runtime's sockets and timer.
 ///
 /// Implemented in [`runtimes`] for every runtime's spawner. The task must be `Send + 'static`
 /// because a multi-threaded runtime may move it to another thread; single-threaded runtimes
 /// accept such tasks too, so one bound serves all.
 pub trait Spawn {
+    /// The sockets and timer that work on this runtime.
+    type Net: echo::Net;
+
     /// Start `task` and return a handle to await its output.
     fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static;
-}
-
-/// A piece of async work that can run on any runtime.
-///
-/// Rust has no generic closures, so "run this on whichever runtime" is a trait: the runtime
-/// chooses `S` (its spawner) and `N` (its sockets and timer), the job does the rest.
-pub trait Job {
-    /// What the job returns.
-    type Output;
-
-    /// Build the job's future for one runtime.
-    fn run<S: Spawn, N: echo::Net>(self, spawner: &S) -> impl Future<Output = Self::Output>;
 }
 
 /// Give the runtime a chance to run other tasks: Python's `await asyncio.sleep(0)`.

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, ValueEnum};
-use session_08_runtimes::bench::{self, BUILD, BenchConfig};
+use session_08_runtimes::bench;
 use session_08_runtimes::echo::EchoConfig;
 use session_08_runtimes::{Runtime, Workload};
 
@@ -111,15 +111,22 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    if BUILD == "debug" {
+    if cfg!(debug_assertions) {
         eprintln!(
             "note: debug build, these figures mean little; for real ones run `cargo run --release -p session-08-runtimes`"
         );
     }
+    let queue = Workload::Queue { items: cli.items };
+    let echo = Workload::Echo(EchoConfig {
+        clients: cli.clients,
+        messages: cli.messages,
+        message_size: usize::try_from(cli.message_size)?,
+        time_limit: ECHO_TIME_LIMIT,
+    });
     let workloads = match cli.workload {
-        WorkloadArg::Queue => vec![Workload::Queue],
-        WorkloadArg::Echo => vec![Workload::Echo],
-        WorkloadArg::All => vec![Workload::Queue, Workload::Echo],
+        WorkloadArg::Queue => vec![queue],
+        WorkloadArg::Echo => vec![echo],
+        WorkloadArg::All => vec![queue, echo],
     };
     let runtimes = match cli.runtime {
         RuntimeArg::All => Runtime::ALL.to_vec(),
@@ -130,33 +137,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         RuntimeArg::AsyncStd => vec![Runtime::AsyncStd],
         RuntimeArg::Futures => vec![Runtime::Futures],
     };
-    let config = BenchConfig {
-        items: cli.items,
-        repeat: usize::try_from(cli.repeat)?,
-        echo: EchoConfig {
-            clients: cli.clients,
-            messages: cli.messages,
-            message_size: usize::try_from(cli.message_size)?,
-            time_limit: ECHO_TIME_LIMIT,
-        },
-    };
+    let repeat = usize::try_from(cli.repeat)?;
 
     // Progress goes to stderr, and only to a terminal, so it never mixes into piped output.
     let show_progress = std::io::stderr().is_terminal();
     let mut all = Vec::new();
     for workload in workloads {
         if !cli.json {
-            emit(&describe(workload, &config))?;
+            emit(&workload.describe())?;
         }
         let mut measurements = Vec::new();
         for &runtime in &runtimes {
-            let measurement = bench::measure(runtime, workload, &config, |run| {
+            let measurement = bench::measure(runtime, workload, repeat, |run| {
                 if show_progress {
-                    eprint!(
-                        "\r  running {} ({run}/{})...   ",
-                        runtime.name(),
-                        config.repeat
-                    );
+                    eprint!("\r  running {} ({run}/{repeat})...   ", runtime.name());
                     let _ = std::io::stderr().flush();
                 }
             })?;
@@ -190,20 +184,6 @@ fn emit(text: &str) -> anyhow::Result<()> {
     match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("could not write to stdout"),
-    }
-}
-
-/// The heading above a table: what was measured, with its size.
-fn describe(workload: Workload, config: &BenchConfig) -> String {
-    match workload {
-        Workload::Queue => format!(
-            "queue: 2 producers x {} items, 1 consumer, a yield after every put and get ({} build)",
-            config.items, BUILD
-        ),
-        Workload::Echo => format!(
-            "echo: {} clients x {} messages of {} bytes on 127.0.0.1 ({} build)",
-            config.echo.clients, config.echo.messages, config.echo.message_size, BUILD
-        ),
     }
 }
 

@@ -1,8 +1,8 @@
 //! The only module that names a runtime.
 //!
-//! [`run_on`] is this crate's `asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())`: one arm
-//! per runtime, each a line or two, running the same [`Job`]. Below it, each runtime's spawner
-//! implements [`Spawn`] and each family of socket types implements [`Net`].
+//! [`run_on`] is the lab's `asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())`: one arm
+//! per runtime, each a line or two, running the same [`Workload`]. Below it, each runtime's
+//! spawner implements [`Spawn`] and each family of socket types implements [`Net`].
 //!
 //! | runtime     | executor                               | reactor (sockets, timers)        |
 //! |-------------|----------------------------------------|----------------------------------|
@@ -29,7 +29,7 @@ use futures::executor::{LocalPool, LocalSpawner};
 use futures::task::LocalSpawnExt as _;
 
 use crate::echo::Net;
-use crate::{Job, JoinHandle, Spawn};
+use crate::{JoinHandle, Outcome, Spawn, Workload};
 
 /// Every runtime this crate can run a workload on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,33 +72,32 @@ impl Runtime {
     }
 }
 
-/// Run `job` to completion on `runtime`: the one-line swap.
-///
-/// Building a runtime can fail (no threads left, for example), hence the outer `Result`.
-pub fn run_on<J: Job>(runtime: Runtime, job: J) -> anyhow::Result<J::Output> {
-    Ok(match runtime {
+/// Run `workload` once on `runtime`: the one-line swap.
+pub fn run_on(runtime: Runtime, workload: Workload) -> anyhow::Result<Outcome> {
+    match runtime {
+        // ANCHOR: swap
         Runtime::TokioCt => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .context("could not start tokio's current-thread runtime")?
-            .block_on(job.run::<_, TokioNet>(&TokioSpawner)),
+            .block_on(workload.run(&TokioSpawner)),
         Runtime::TokioMt => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .context("could not start tokio's multi-thread runtime")?
-            .block_on(job.run::<_, TokioNet>(&TokioSpawner)),
+            .block_on(workload.run(&TokioSpawner)),
         Runtime::Smol => {
             let executor = smol::LocalExecutor::new();
-            smol::block_on(executor.run(job.run::<_, SmolNet>(&executor)))
+            smol::block_on(executor.run(workload.run(&executor)))
         }
-        Runtime::SmolMt => on_smol_threads(job, cores())?,
-        Runtime::AsyncStd => async_std::task::block_on(job.run::<_, AsyncStdNet>(&AsyncStdSpawner)),
+        Runtime::SmolMt => on_smol_threads(workload, cores()),
+        Runtime::AsyncStd => async_std::task::block_on(workload.run(&AsyncStdSpawner)),
         Runtime::Futures => {
             let mut pool = LocalPool::new();
             let spawner = pool.spawner();
-            pool.run_until(job.run::<_, SmolNet>(&spawner))
-        }
-    })
+            pool.run_until(workload.run(&spawner))
+        } // ANCHOR_END: swap
+    }
 }
 
 /// The number of cores, which multi-threaded runtimes use as their thread count.
@@ -108,8 +107,8 @@ fn cores() -> usize {
 
 /// smol leaves threading to the program: run one `Executor` from `threads` threads.
 ///
-/// The calling thread runs the job; the others only help run its tasks until the job is done.
-fn on_smol_threads<J: Job>(job: J, threads: usize) -> anyhow::Result<J::Output> {
+/// The calling thread runs the workload; the others only help run its tasks until it is done.
+fn on_smol_threads(workload: Workload, threads: usize) -> anyhow::Result<Outcome> {
     let executor = smol::Executor::new();
     let (stop, stopped) = async_channel::bounded::<()>(1);
     thread::scope(|scope| {
@@ -125,9 +124,7 @@ fn on_smol_threads<J: Job>(job: J, threads: usize) -> anyhow::Result<J::Output> 
         }
         // Dropped on return *and* on panic, so the helpers always stop and the scope can end.
         let _stop = stop;
-        Ok(smol::block_on(
-            executor.run(job.run::<_, SmolNet>(&executor)),
-        ))
+        smol::block_on(executor.run(workload.run(&executor)))
     })
 }
 
@@ -138,6 +135,8 @@ fn on_smol_threads<J: Job>(job: J, threads: usize) -> anyhow::Result<J::Output> 
 pub struct TokioSpawner;
 
 impl Spawn for TokioSpawner {
+    type Net = TokioNet;
+
     fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -150,6 +149,8 @@ impl Spawn for TokioSpawner {
 }
 
 impl Spawn for smol::LocalExecutor<'_> {
+    type Net = SmolNet;
+
     fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -161,6 +162,8 @@ impl Spawn for smol::LocalExecutor<'_> {
 }
 
 impl Spawn for smol::Executor<'_> {
+    type Net = SmolNet;
+
     fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -176,6 +179,8 @@ impl Spawn for smol::Executor<'_> {
 pub struct AsyncStdSpawner;
 
 impl Spawn for AsyncStdSpawner {
+    type Net = AsyncStdNet;
+
     fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -187,6 +192,9 @@ impl Spawn for AsyncStdSpawner {
 }
 
 impl Spawn for LocalSpawner {
+    // LocalPool has no sockets of its own; smol's bring their reactor along.
+    type Net = SmolNet;
+
     fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,

@@ -1,13 +1,15 @@
 //! The workloads give the same, exact counts on every runtime.
 
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use session_08_runtimes::bench::{self, BenchConfig, Measurement};
-use session_08_runtimes::echo::{EchoConfig, EchoJob};
-use session_08_runtimes::queue::QueueJob;
-use session_08_runtimes::runtimes::run_on;
-use session_08_runtimes::{Runtime, Spawn, Workload, yield_now};
+use session_08_runtimes::bench::{self, Measurement};
+use session_08_runtimes::echo::{EchoConfig, Net};
+use session_08_runtimes::runtimes::{TokioNet, TokioSpawner, run_on};
+use session_08_runtimes::{JoinHandle, Runtime, Spawn, Workload, yield_now};
 
 fn small_echo() -> EchoConfig {
     EchoConfig {
@@ -21,22 +23,18 @@ fn small_echo() -> EchoConfig {
 #[test]
 fn every_runtime_processes_two_times_items() {
     for runtime in Runtime::ALL {
-        let outcome = run_on(runtime, QueueJob { items: 1_000 }).unwrap().unwrap();
+        let outcome = run_on(runtime, Workload::Queue { items: 1_000 }).unwrap();
         assert_eq!(outcome.processed, 2_000, "on {}", runtime.name());
     }
 }
 
+/// The workload itself checks that every byte sent came back and was served once; a wrong byte
+/// count would be an error here.
 #[test]
 fn every_runtime_echoes_every_byte_it_sent() {
-    let config = small_echo();
-    let bytes = 4 * 50 * 300;
     for runtime in Runtime::ALL {
-        let outcome = run_on(runtime, EchoJob(config)).unwrap().unwrap();
-        let name = runtime.name();
-        assert_eq!(outcome.round_trips, 200, "on {name}");
-        assert_eq!(outcome.bytes_sent, bytes, "on {name}");
-        assert_eq!(outcome.bytes_echoed, bytes, "on {name}");
-        assert_eq!(outcome.bytes_served, bytes, "on {name}");
+        let outcome = run_on(runtime, Workload::Echo(small_echo())).unwrap();
+        assert_eq!(outcome.processed, 4 * 50, "on {}", runtime.name());
     }
 }
 
@@ -49,59 +47,133 @@ fn echo_handles_messages_larger_than_one_read() {
         message_size: 200 * 1024,
         ..small_echo()
     };
-    let outcome = run_on(Runtime::TokioMt, EchoJob(config)).unwrap().unwrap();
-    assert_eq!(outcome.bytes_echoed, 2 * 3 * 200 * 1024);
+    let outcome = run_on(Runtime::TokioMt, Workload::Echo(config)).unwrap();
+    assert_eq!(outcome.processed, 2 * 3);
+}
+
+/// tokio's sockets, except that every connect fails, as it does when the machine runs out of
+/// ports or a firewall refuses the connection.
+struct RefusingNet;
+
+impl Net for RefusingNet {
+    type Listener = <TokioNet as Net>::Listener;
+    type Stream = <TokioNet as Net>::Stream;
+
+    async fn bind(addr: SocketAddr) -> io::Result<Self::Listener> {
+        TokioNet::bind(addr).await
+    }
+    fn local_addr(listener: &Self::Listener) -> io::Result<SocketAddr> {
+        TokioNet::local_addr(listener)
+    }
+    async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
+        TokioNet::accept(listener).await
+    }
+    async fn connect(_: SocketAddr) -> io::Result<Self::Stream> {
+        Err(io::ErrorKind::ConnectionRefused.into())
+    }
+    fn read<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a mut [u8],
+    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
+        TokioNet::read(stream, buf)
+    }
+    fn write_all<'a>(
+        stream: &'a mut Self::Stream,
+        buf: &'a [u8],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        TokioNet::write_all(stream, buf)
+    }
+    async fn sleep(duration: Duration) {
+        TokioNet::sleep(duration).await
+    }
+}
+
+/// tokio's spawner, with [`RefusingNet`] as its sockets.
+struct RefusingTokio;
+
+impl Spawn for RefusingTokio {
+    type Net = RefusingNet;
+
+    fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        TokioSpawner.spawn(task)
+    }
+}
+
+/// The server used to wait for one connection per client before it looked at the clients, so
+/// one client that could not connect cost the whole time limit (60 s in the lab).
+#[test]
+fn a_client_that_cannot_connect_ends_the_echo_run_at_once() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = EchoConfig {
+        time_limit: Duration::from_secs(20),
+        ..small_echo()
+    };
+    let start = Instant::now();
+    let err = runtime
+        .block_on(Workload::Echo(config).run(&RefusingTokio))
+        .unwrap_err();
+    let message = format!("{err:#}");
+    assert!(message.contains("could not connect"), "{message}");
+    assert!(!message.contains("did not finish"), "{message}");
+    // Nothing in the run waits: it ends as soon as the first client's error arrives.
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 /// Two tasks that record each step and yield after it must take turns: a yield that did not
 /// hand control back to the executor would let the first task finish all its steps first.
 #[test]
 fn yield_now_lets_the_other_task_run() {
-    struct Job;
-    impl session_08_runtimes::Job for Job {
-        type Output = Vec<&'static str>;
-        async fn run<S: Spawn, N: session_08_runtimes::echo::Net>(
-            self,
-            spawner: &S,
-        ) -> Self::Output {
-            let log = Arc::new(Mutex::new(Vec::new()));
-            let task = |name: &'static str| {
-                let log = Arc::clone(&log);
-                async move {
-                    for _ in 0..3 {
-                        log.lock().unwrap().push(name);
-                        yield_now().await;
-                    }
+    async fn take_turns<S: Spawn>(spawner: &S) -> Vec<&'static str> {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let task = |name: &'static str| {
+            let log = Arc::clone(&log);
+            async move {
+                for _ in 0..3 {
+                    log.lock().unwrap().push(name);
+                    yield_now().await;
                 }
-            };
-            let a = spawner.spawn(task("a"));
-            let b = spawner.spawn(task("b"));
-            a.await.unwrap();
-            b.await.unwrap();
-            log.lock().unwrap().clone()
-        }
+            }
+        };
+        let a = spawner.spawn(task("a"));
+        let b = spawner.spawn(task("b"));
+        a.await.unwrap();
+        b.await.unwrap();
+        log.lock().unwrap().clone()
     }
     // The single-threaded runtimes give a deterministic order.
-    for runtime in [Runtime::TokioCt, Runtime::Smol, Runtime::Futures] {
-        let steps = run_on(runtime, Job).unwrap();
-        assert_eq!(
-            steps,
-            ["a", "b", "a", "b", "a", "b"],
-            "on {}",
-            runtime.name()
-        );
+    let tokio_ct = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(take_turns(&TokioSpawner));
+    let executor = smol::LocalExecutor::new();
+    let smol = smol::block_on(executor.run(take_turns(&executor)));
+    let mut pool = futures::executor::LocalPool::new();
+    let spawner = pool.spawner();
+    let local_pool = pool.run_until(take_turns(&spawner));
+    for (name, steps) in [
+        ("tokio-ct", tokio_ct),
+        ("smol", smol),
+        ("futures", local_pool),
+    ] {
+        assert_eq!(steps, ["a", "b", "a", "b", "a", "b"], "on {name}");
     }
 }
 
 #[test]
 fn measure_repeats_and_checks_the_count() {
-    let config = BenchConfig {
-        items: 300,
-        repeat: 3,
-        echo: small_echo(),
-    };
     let mut announced = Vec::new();
-    let m = bench::measure(Runtime::SmolMt, Workload::Queue, &config, |run| {
+    let m = bench::measure(Runtime::SmolMt, Workload::Queue { items: 300 }, 3, |run| {
         announced.push(run)
     })
     .unwrap();
@@ -109,7 +181,7 @@ fn measure_repeats_and_checks_the_count() {
     assert_eq!(m.runs.len(), 3);
     assert_eq!(m.processed, 600);
 
-    let m = bench::measure(Runtime::AsyncStd, Workload::Echo, &config, |_| {}).unwrap();
+    let m = bench::measure(Runtime::AsyncStd, Workload::Echo(small_echo()), 1, |_| {}).unwrap();
     assert_eq!(m.processed, 200);
 }
 
@@ -118,7 +190,7 @@ fn median_and_rate() {
     let ms = |v: u64| Duration::from_millis(v);
     let mut m = Measurement {
         runtime: Runtime::TokioCt,
-        workload: Workload::Queue,
+        workload: Workload::Queue { items: 250 },
         runs: vec![ms(300), ms(100), ms(900)],
         processed: 500,
     };
@@ -127,7 +199,7 @@ fn median_and_rate() {
     assert!((m.rate_per_s() - 1000.0 / 0.3).abs() < 1e-6);
     m.runs.push(ms(500));
     assert_eq!(m.median(), ms(400));
-    m.workload = Workload::Echo;
+    m.workload = Workload::Echo(small_echo());
     assert!((m.rate_per_s() - 500.0 / 0.4).abs() < 1e-6);
 }
 
@@ -138,7 +210,7 @@ fn table_names_every_runtime_and_marks_the_fastest_as_1x() {
         .enumerate()
         .map(|(i, &runtime)| Measurement {
             runtime,
-            workload: Workload::Queue,
+            workload: Workload::Queue { items: 250 },
             runs: vec![Duration::from_millis(100 * (i as u64 + 1))],
             processed: 1000,
         })
@@ -163,7 +235,7 @@ fn an_echo_run_past_its_time_limit_is_an_error_not_a_hang() {
         ..small_echo()
     };
     for runtime in [Runtime::TokioCt, Runtime::Smol, Runtime::Futures] {
-        let err = run_on(runtime, EchoJob(config)).unwrap().unwrap_err();
+        let err = run_on(runtime, Workload::Echo(config)).unwrap_err();
         assert!(
             err.to_string().contains("did not finish within 0 s"),
             "on {}: {err:#}",
