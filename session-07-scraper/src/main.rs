@@ -8,13 +8,16 @@ use std::process::ExitCode;
 
 use anstyle::Style;
 use anyhow::Context;
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use session_07_scraper::{Log, Plan, Version, report};
 
 /// The course's producer/consumer scraper, sync vs async, measured against its bounds.
 #[derive(Parser)]
-#[command(version)]
+#[command(version, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Which version to run; `both` runs sync, then async, on the same delays.
     #[arg(long, value_enum, default_value_t = Mode::Both)]
     mode: Mode,
@@ -37,6 +40,18 @@ struct Cli {
     /// Print one JSON object on stdout instead of the report; the course's lines go to stderr.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compute, without running anything, the best possible speed-up of async over sync for
+    /// many random draws of the course's 20 delays (sync bound / async bound per seed).
+    Bounds {
+        /// How many seeds (draws) to compute.
+        #[arg(long, value_name = "N", default_value_t = 10_000,
+              value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        seeds: u64,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,6 +100,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Bounds { seeds }) = cli.command {
+        let gains = session_07_scraper::plan::best_speedups(20, seeds);
+        report::speedups(&mut io::stdout().lock(), 20, &gains).context("could not write")?;
+        return Ok(());
+    }
     // Ctrl-C: stop at once with one line, whichever version is running (a blocking sleep
     // cannot be interrupted from inside, so the handler ends the process).
     ctrlc::set_handler(|| {

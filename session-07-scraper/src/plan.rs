@@ -106,6 +106,26 @@ impl Plan {
     }
 }
 
+/// The best possible speed-up of async over sync (sync bound / async bound) for the draws of
+/// seeds `0..seeds`, sorted from lowest to highest. Nothing sleeps: this only computes bounds.
+///
+/// ```
+/// let gains = session_07_scraper::plan::best_speedups(20, 100);
+/// assert_eq!(gains.len(), 100);
+/// assert!(gains.iter().all(|&g| (1.0..=2.0).contains(&g)));
+/// assert!(gains.windows(2).all(|w| w[0] <= w[1]));
+/// ```
+pub fn best_speedups(items: usize, seeds: u64) -> Vec<f64> {
+    let mut gains: Vec<f64> = (0..seeds)
+        .map(|seed| {
+            let plan = Plan::draw(items, seed, 1.0);
+            plan.sync_bound().as_secs_f64() / plan.async_bound().as_secs_f64()
+        })
+        .collect();
+    gains.sort_by(f64::total_cmp);
+    gains
+}
+
 /// `ms` milliseconds divided by `speed`, rounded to the nanosecond (exact when `speed` is 1).
 fn scaled(ms: u64, speed: f64) -> Duration {
     Duration::from_nanos((ms as f64 * 1_000_000.0 / speed).round() as u64)
@@ -123,6 +143,16 @@ mod tests {
             assert_eq!(*s, *f * 4);
         }
         assert_eq!(fast.process, Duration::from_millis(100));
+    }
+
+    #[test]
+    fn the_course_delays_allow_about_one_and_a_half_times() {
+        // 20 items, 0.2-1.2 s of scraping and 0.4 s of processing each: S is about 14 s and
+        // P is 8 s, so the best speed-up (S + P) / max(S, P) is about 22 / 14 = 1.57.
+        let gains = best_speedups(20, 10_000);
+        let median = gains[gains.len() / 2];
+        assert!((1.5..1.65).contains(&median), "median {median}");
+        assert!(gains[0] >= 1.0 && gains[gains.len() - 1] <= 2.0);
     }
 
     #[test]

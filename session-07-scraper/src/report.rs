@@ -128,6 +128,26 @@ pub fn timeline(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
     Ok(())
 }
 
+/// Prints the spread of [`best_speedups`](crate::plan::best_speedups): `bounds` on the command line.
+pub fn speedups(out: &mut impl Write, items: usize, gains: &[f64]) -> io::Result<()> {
+    let (Some(&min), Some(&max)) = (gains.first(), gains.last()) else {
+        return Ok(());
+    };
+    let at = |q: f64| gains[((gains.len() - 1) as f64 * q).round() as usize];
+    let share = gains.iter().filter(|&&g| g >= 1.6).count() as f64 / gains.len() as f64;
+    writeln!(
+        out,
+        "{items} items, {} seeds: best possible speed-up of async over sync",
+        gains.len()
+    )?;
+    writeln!(
+        out,
+        "  min {min:.2}x   median {:.2}x   max {max:.2}x",
+        at(0.5)
+    )?;
+    writeln!(out, "  seeds where it reaches 1.6x: {:.1} %", share * 100.0)
+}
+
 /// The `--json` output: an object with `items`, `seed`, `speed` and `runs`, each run with `mode`,
 /// `total_s` and `bound_s` (seconds, rounded to the microsecond). Keys may come out in alphabetical
 /// order: that depends on a serde_json feature, and JSON readers do not care.

@@ -252,3 +252,24 @@ fn ctrl_c_stops_a_run_cleanly() {
         "interrupted by Ctrl-C: the run was stopped before it finished"
     );
 }
+
+#[test]
+fn bounds_computes_the_spread_of_the_best_speed_up() {
+    let out = scraper(&["bounds", "--seeds", "2000"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "20 items, 2000 seeds: best possible speed-up of async over sync"
+    );
+    // "  min 1.43x   median 1.57x   max 1.90x": every figure between 1x and 2x, in order.
+    let figures: Vec<f64> = lines[1]
+        .split_whitespace()
+        .filter_map(|w| w.strip_suffix('x')?.parse().ok())
+        .collect();
+    assert_eq!(figures.len(), 3, "{text}");
+    assert!(figures.windows(2).all(|w| w[0] <= w[1]), "{text}");
+    assert!(figures.iter().all(|f| (1.0..=2.0).contains(f)), "{text}");
+    assert!((1.5..1.65).contains(&figures[1]), "median: {text}");
+}
