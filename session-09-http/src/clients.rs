@@ -18,6 +18,7 @@ use std::fmt;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use futures::AsyncReadExt;
 
 use crate::Settings;
 
@@ -54,6 +55,10 @@ pub enum FetchError {
     NotHtml(String),
     /// The body is not valid UTF-8; holds the byte offset of the first bad byte.
     NotUtf8(usize),
+    /// The body is longer than `Settings::max_body` (held here, in bytes); reading stopped there.
+    TooBig(usize),
+    /// The connection closed before the `Content-Length` the server announced had arrived.
+    Truncated { got: usize, announced: u64 },
     /// Anything else the client reported.
     Other(String),
 }
@@ -63,7 +68,10 @@ impl FetchError {
     /// page that is not HTML will not, so asking again would only waste time.
     pub fn is_retryable(&self) -> bool {
         match self {
-            FetchError::ConnectTimeout(_) | FetchError::Timeout(_) => true,
+            // A cut connection is as likely to be passing as a timeout.
+            FetchError::ConnectTimeout(_)
+            | FetchError::Timeout(_)
+            | FetchError::Truncated { .. } => true,
             FetchError::Status(status) => (500..600).contains(status),
             _ => false,
         }
@@ -85,6 +93,15 @@ impl fmt::Display for FetchError {
             FetchError::NotUtf8(offset) => {
                 write!(f, "page is not UTF-8 (invalid byte at offset {offset})")
             }
+            FetchError::TooBig(limit) => write!(
+                f,
+                "page is larger than {} KiB; stopped reading there (see --max-body-kib)",
+                limit / 1024
+            ),
+            FetchError::Truncated { got, announced } => write!(
+                f,
+                "the connection closed after {got} of the {announced} bytes the server announced"
+            ),
             FetchError::Other(why) => f.write_str(why),
         }
     }
@@ -196,7 +213,12 @@ impl HttpClient {
         settings: &Settings,
     ) -> Result<Option<String>, FetchError> {
         let answer = match self {
-            HttpClient::Reqwest(client) => get_reqwest(client, url, settings).await?,
+            // reqwest's own total timeout covers the body too; this one makes sure of it.
+            HttpClient::Reqwest(client) => {
+                tokio::time::timeout(settings.timeout, get_reqwest(client, url, settings))
+                    .await
+                    .unwrap_or(Err(FetchError::Timeout(settings.timeout)))?
+            }
             HttpClient::Surf(client) => get_surf(client, url, settings).await?,
         };
         match answer.status {
@@ -243,7 +265,7 @@ async fn get_reqwest(
             FetchError::Other(root_cause(&err))
         }
     };
-    let response = client.get(url).send().await.map_err(classify)?;
+    let mut response = client.get(url).send().await.map_err(classify)?;
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -251,8 +273,23 @@ async fn get_reqwest(
         .and_then(|value| value.to_str().ok())
         .unwrap_or("")
         .to_string();
-    // The total timeout set on the client also covers reading the body.
-    let body = response.bytes().await.map_err(classify)?.to_vec();
+    // Read the body chunk by chunk and stop at the cap: `response.bytes()` would keep whatever
+    // an endless body sends until memory runs out. The total timeout set on the client also
+    // covers reading the body.
+    let too_big = FetchError::TooBig(settings.max_body);
+    if response
+        .content_length()
+        .is_some_and(|announced| announced > settings.max_body as u64)
+    {
+        return Err(too_big);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        if body.len() + chunk.len() > settings.max_body {
+            return Err(too_big);
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(Answer {
         status,
         content_type,
@@ -277,10 +314,28 @@ async fn get_surf(
             .header("content-type")
             .map(|values| values.last().as_str().to_string())
             .unwrap_or_default();
-        let body = response
-            .body_bytes()
+        // Read at most one byte past the cap, so an endless body costs `max_body` bytes of memory.
+        let announced = response.len();
+        let mut body = Vec::new();
+        response
+            .take_body()
+            .take(settings.max_body as u64 + 1)
+            .read_to_end(&mut body)
             .await
-            .map_err(|err| surf_error(err, settings))?;
+            .map_err(|err| surf_error(err.into(), settings))?;
+        if body.len() > settings.max_body {
+            return Err(FetchError::TooBig(settings.max_body));
+        }
+        // surf's HTTP/1 client ends the body quietly when the connection closes early, so a page
+        // cut short would look complete; reqwest reports it. Compare with Content-Length.
+        if let Some(announced) = announced
+            && body.len() < announced
+        {
+            return Err(FetchError::Truncated {
+                got: body.len(),
+                announced: announced as u64,
+            });
+        }
         Ok(Answer {
             status,
             content_type,

@@ -48,6 +48,9 @@ pub const TITLE_SELECTOR: &str = ".right-side h1";
 /// Most pages one run may ask for, so a typo in `--ids` cannot hammer a site.
 pub const MAX_PAGES: u32 = 10_000;
 
+/// The default cap on one page's body: 4 MiB, about a hundred times a real course page.
+pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
 /// How the client behaves: limits, timeouts and retries.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -61,6 +64,8 @@ pub struct Settings {
     pub timeout: Duration,
     /// Pause before the first retry; it doubles before each next one.
     pub backoff: Duration,
+    /// Most bytes read from one page's body; a longer page is an error, not a full memory.
+    pub max_body: usize,
 }
 
 impl Default for Settings {
@@ -71,6 +76,7 @@ impl Default for Settings {
             connect_timeout: Duration::from_secs(2),
             timeout: Duration::from_secs(5),
             backoff: Duration::from_millis(100),
+            max_body: DEFAULT_MAX_BODY,
         }
     }
 }
@@ -125,11 +131,18 @@ impl Page {
 
     /// `page 6107: timed out after 5000 ms (3 attempts)` for a failed page.
     pub fn error_line(&self) -> Option<String> {
-        match (&self.outcome, self.attempts) {
-            (Outcome::Failed(error), 1) => Some(format!("page {}: {error}", self.id)),
-            (Outcome::Failed(error), attempts) => {
-                Some(format!("page {}: {error} ({attempts} attempts)", self.id))
-            }
+        let error = clean_text(&self.error_text()?);
+        Some(match self.attempts {
+            1 => format!("page {}: {error}", self.id),
+            attempts => format!("page {}: {error} ({attempts} attempts)", self.id),
+        })
+    }
+
+    /// The failure alone, without the page id or the attempts (`could not connect: ...`), so
+    /// that many pages failing the same way can be counted as one kind.
+    pub fn error_text(&self) -> Option<String> {
+        match &self.outcome {
+            Outcome::Failed(error) => Some(clean_text(&error.to_string())),
             _ => None,
         }
     }
@@ -184,8 +197,57 @@ pub fn extract_title(html: &str) -> Option<String> {
     // Text nodes arrive with entities already decoded; join them and collapse the whitespace
     // the page's indentation puts around the title.
     let text: String = heading.text().collect();
-    let title = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let title = clean_text(&text.split_whitespace().collect::<Vec<_>>().join(" "));
     (!title.is_empty()).then_some(title)
+}
+
+/// Page text made safe to print: control characters removed.
+///
+/// A title is text from a stranger's server. Printed raw, `ESC [2J` clears the reader's screen,
+/// `ESC ]0;...BEL` renames their terminal window, and a bidi override (U+202E) reverses what
+/// follows it on the line. So every control character (Unicode category Cc: C0, DEL, C1) and
+/// the bidi embedding, override and isolate marks are dropped. The zero-width non-joiner that
+/// Persian words need (U+200C) is kept.
+pub fn clean_text(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+/// `text` with the password of every `user:password@` in it replaced by `***`.
+///
+/// `--base-url http://user:secret@host/c` must work (reqwest sends the credentials), but the
+/// password must not reach a terminal, a log or a screenshot. Any run of characters without
+/// spaces, quotes or `/` that holds a `:` before an `@` is treated as `user:password@`; an
+/// e-mail address (no `:`) is left alone.
+pub fn redact(text: &str) -> String {
+    let is_break = |c: char| c.is_whitespace() || "/'\"`<>(),;".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest.find(is_break).unwrap_or(rest.len());
+        let (token, tail) = rest.split_at(end);
+        match token
+            .rfind('@')
+            .and_then(|at| Some((token[..at].find(':')?, at)))
+        {
+            Some((colon, at)) => {
+                out.push_str(&token[..=colon]);
+                out.push_str("***");
+                out.push_str(&token[at..]);
+            }
+            None => out.push_str(token),
+        }
+        // Copy the break character itself, then go on with the next token.
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out
 }
 
 /// Fetches page `id` and takes its title, retrying timeouts and 5xx with exponential backoff.
@@ -322,13 +384,16 @@ pub fn parse_ids(text: &str) -> Result<RangeInclusive<u32>, String> {
 
 /// Parses `--base-url`: an absolute `http` or `https` URL with a host; returned without a
 /// trailing `/`, ready for [`course_url`].
+///
+/// The error messages show the URL with its password masked ([`redact`]).
 pub fn parse_base_url(text: &str) -> Result<String, String> {
-    let url = reqwest::Url::parse(text).map_err(|err| format!("`{text}` is not a URL ({err})"))?;
+    let shown = redact(text);
+    let url = reqwest::Url::parse(text).map_err(|err| format!("`{shown}` is not a URL ({err})"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("`{text}` is not an http:// or https:// URL"));
+        return Err(format!("`{shown}` is not an http:// or https:// URL"));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("`{text}` has no host"));
+        return Err(format!("`{shown}` has no host"));
     }
     Ok(text.trim_end_matches('/').to_string())
 }

@@ -8,7 +8,9 @@
 //! is close to the latency of the slowest group of `--concurrency` pages. Add `--demo-faults` to
 //! see each kind of failure become one `page N: ...` line while the run carries on.
 
-use std::io::IsTerminal;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{self, IsTerminal, Write};
 use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,8 +23,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use session_09_http::site::{DemoSite, Latency, SiteConfig};
 use session_09_http::{
     ClientKind, HttpClient, Mode, Page, Run, Settings, json_report, parse_base_url, parse_ids,
-    scrape_data,
+    redact, scrape_data,
 };
+
+/// How many pages failing the same way get a line of their own; the rest are counted.
+const SHOWN_PER_ERROR: usize = 3;
 
 /// Fetch course pages one after another and then concurrently, print each title, and compare
 /// the totals. Without --base-url it scrapes a demo course site it starts on 127.0.0.1.
@@ -71,6 +76,11 @@ struct Cli {
     #[arg(long, value_name = "MS", default_value_t = 100,
           value_parser = clap::value_parser!(u64).range(0..=60_000))]
     backoff_ms: u64,
+
+    /// Most KiB read from one page; a longer page is one error line (1..=65536; default 4 MiB).
+    #[arg(long, value_name = "KIB", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    max_body_kib: u32,
 
     /// Print one JSON object on stdout instead of the titles and totals.
     #[arg(long)]
@@ -150,7 +160,7 @@ fn main() -> ExitCode {
         // --help and --version are not errors: let clap print them and exit 0.
         Err(err) if !err.use_stderr() => err.exit(),
         Err(err) => {
-            eprintln!("{}", one_line(&err.render().to_string()));
+            warn(format_args!("{}", one_line(&err.render().to_string())));
             return ExitCode::from(2);
         }
     };
@@ -158,8 +168,62 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // `{:#}` prints the whole context chain on one line: "could not X: because Y".
-            eprintln!("error: {err:#}");
+            warn(format_args!("error: {err:#}"));
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// One line on stderr, password masked. std's `eprintln!` panics when stderr cannot be written
+/// (`2> /dev/full`); a failed warning is not worth a panic, so it is dropped.
+fn warn(line: fmt::Arguments) {
+    let _ = writeln!(anstream::stderr(), "{}", redact(&line.to_string()));
+}
+
+/// Standard output that remembers its first failure instead of panicking on it.
+///
+/// `println!` panics when stdout fails: into a full disk (`> /dev/full`) or a closed pipe
+/// (`| head -1`). Here the first failure stops the writing, and [`Out::finish`] turns it into
+/// one error line (full disk) or a quiet end (the reader went away).
+struct Out {
+    stdout: anstream::AutoStream<io::Stdout>,
+    failed: Option<io::Error>,
+}
+
+impl Out {
+    fn new() -> Self {
+        Out {
+            stdout: anstream::stdout(),
+            failed: None,
+        }
+    }
+
+    fn line(&mut self, line: fmt::Arguments) {
+        if self.failed.is_none()
+            && let Err(err) = writeln!(self.stdout, "{line}")
+        {
+            self.failed = Some(err);
+        }
+    }
+
+    /// `true` once stdout has failed because its reader went away (nothing more to show).
+    fn reader_gone(&self) -> bool {
+        self.failed
+            .as_ref()
+            .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
+    }
+
+    /// Flushes; a full disk is an error, a closed pipe is a quiet end.
+    fn finish(&mut self) -> anyhow::Result<()> {
+        let result = match self.failed.take() {
+            Some(err) => Err(err),
+            None => self.stdout.flush(),
+        };
+        match result {
+            Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
+                Err(err).context("could not write to standard output")
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -199,6 +263,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         connect_timeout: Duration::from_millis(cli.connect_timeout_ms),
         timeout: Duration::from_millis(cli.timeout_ms),
         backoff: Duration::from_millis(cli.backoff_ms),
+        max_body: cli.max_body_kib as usize * 1024,
     };
 
     // Keep the site alive (not `_`) until the end of `run`: dropping it stops the server.
@@ -213,14 +278,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             (Some(site), url, described)
         }
     };
+    // The password of a `user:secret@` base URL is sent, never shown.
+    let shown_url = redact(&base_url);
+    let where_from = redact(&where_from);
+    let mut out = Out::new();
     let client = {
         let _inside = runtime.enter();
         HttpClient::new(cli.client, &settings, &base_url)?
     };
 
     if !cli.json {
-        anstream::println!("{BOLD}Scraping {where_from}{BOLD:#}");
-        anstream::println!(
+        out.line(format_args!("{BOLD}Scraping {where_from}{BOLD:#}"));
+        out.line(format_args!(
             "{} with one shared client; pages {}..={}; concurrency {}, retries {}, timeout {} ms",
             cli.client,
             cli.ids.start(),
@@ -228,11 +297,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             cli.concurrency,
             cli.retries,
             cli.timeout_ms
-        );
+        ));
         if cfg!(debug_assertions) {
-            anstream::println!(
+            out.line(format_args!(
                 "{DIM}(debug build: for timings that mean something, add --release){DIM:#}"
-            );
+            ));
         }
     }
 
@@ -243,9 +312,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let mut runs = Vec::new();
     for &mode in modes {
-        let run = scrape_with_progress(&runtime, &client, &base_url, &cli, &settings, mode);
+        let run = scrape_with_progress(
+            &runtime, &client, &base_url, &cli, &settings, mode, &mut out,
+        );
+        if run.errors() == run.pages.len() {
+            // Nothing came back at all (a dead site, a wrong URL): one summary line, and no
+            // second run to fail the same way.
+            out.finish()?;
+            bail!(
+                "none of the {} pages could be fetched from {shown_url} ({}): is the site up and \
+                 the URL right?",
+                run.pages.len(),
+                error_kinds(&run)
+            );
+        }
         if !cli.json {
-            anstream::println!(
+            out.line(format_args!(
                 "{BOLD}{}: {} in {:.2} s{BOLD:#} ({} titles, {} without a course, {} errors)",
                 mode.name(),
                 if run.pages.len() == 1 {
@@ -257,34 +339,42 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 run.ok(),
                 run.missing(),
                 run.errors()
-            );
+            ));
         }
         runs.push(run);
+        if out.reader_gone() {
+            // `| head -3`: nobody reads the rest, so do not scrape it.
+            return Ok(());
+        }
     }
 
     if let [sequential, concurrent] = runs.as_slice()
         && !cli.json
-        && sequential.errors() < sequential.pages.len()
-        && concurrent.errors() < concurrent.pages.len()
     {
         let speedup = sequential.total.as_secs_f64() / concurrent.total.as_secs_f64().max(1e-9);
-        anstream::println!(
+        out.line(format_args!(
             "\n{GREEN}speed-up: {speedup:.1}x{GREEN:#} (sequential {:.2} s / concurrent {:.2} s)",
             sequential.total.as_secs_f64(),
             concurrent.total.as_secs_f64()
-        );
+        ));
     }
     if cli.json {
-        // anstream's println!, unlike std's, ends quietly when stdout is a closed pipe
-        // (`session-09-http --json | head -c 100`) instead of panicking.
-        anstream::println!("{}", json_report(cli.client, &runs));
+        out.line(format_args!("{}", json_report(cli.client, &runs)));
     }
+    out.finish()
+}
 
-    let fetched: usize = runs.iter().map(|run| run.ok() + run.missing()).sum();
-    if fetched == 0 {
-        bail!("no page at all could be fetched from {base_url}: is the site up and the URL right?");
+/// `41 x could not connect: connection refused`, one entry per kind of failure in `run`.
+fn error_kinds(run: &Run) -> String {
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+    for text in run.pages.iter().filter_map(Page::error_text) {
+        *kinds.entry(text).or_default() += 1;
     }
-    Ok(())
+    kinds
+        .iter()
+        .map(|(text, count)| format!("{count} x {text}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// One run with a progress bar on stderr (only when stderr is a terminal), printing each
@@ -296,6 +386,7 @@ fn scrape_with_progress(
     cli: &Cli,
     settings: &Settings,
     mode: Mode,
+    out: &mut Out,
 ) -> Run {
     let pages = u64::from(cli.ids.end() - cli.ids.start()) + 1;
     let target = if std::io::stderr().is_terminal() {
@@ -311,15 +402,18 @@ fn scrape_with_progress(
     );
     bar.set_prefix(mode.name());
     if !cli.json {
-        anstream::println!(
+        out.line(format_args!(
             "\n{BOLD}{}{BOLD:#}",
             match mode {
                 Mode::Sequential => "One page after another:".to_string(),
                 Mode::Concurrent => format!("Up to {} pages at once:", settings.concurrency),
             }
-        );
+        ));
     }
 
+    // Failures of one kind (the same text) get SHOWN_PER_ERROR lines, then are only counted:
+    // a dead site is a few example lines and a summary, not one line per page.
+    let mut seen_errors: BTreeMap<String, usize> = BTreeMap::new();
     let show = |page: &Page| {
         // Printing while the bar is drawn would tear it: suspend it for the line.
         bar.suspend(|| match (page.title_line(), page.error_line()) {
@@ -334,9 +428,20 @@ fn scrape_with_progress(
                 } else {
                     String::new()
                 };
-                anstream::println!("{:>6}  {style}{title}{style:#}{retried}", page.id);
+                out.line(format_args!(
+                    "{:>6}  {style}{title}{style:#}{retried}",
+                    page.id
+                ));
             }
-            (_, Some(error)) => anstream::eprintln!("{RED}{error}{RED:#}"),
+            (_, Some(error)) => {
+                let seen = seen_errors
+                    .entry(page.error_text().unwrap_or_default())
+                    .or_default();
+                *seen += 1;
+                if *seen <= SHOWN_PER_ERROR {
+                    warn(format_args!("{RED}{error}{RED:#}"));
+                }
+            }
             _ => {}
         });
         bar.inc(1);
@@ -348,6 +453,18 @@ fn scrape_with_progress(
         ClientKind::Surf => async_std::task::block_on(scrape),
     };
     bar.finish_and_clear();
+    // The count of what was not shown, unless the whole run failed (then the caller's summary
+    // line says it all).
+    if run.errors() < run.pages.len() {
+        for (text, count) in seen_errors {
+            if count > SHOWN_PER_ERROR {
+                warn(format_args!(
+                    "{RED}... and {} more pages: {text}{RED:#}",
+                    count - SHOWN_PER_ERROR
+                ));
+            }
+        }
+    }
     run
 }
 
@@ -358,16 +475,18 @@ async fn serve(port: u16, site: &SiteArgs) -> anyhow::Result<()> {
         .with_context(|| {
             format!("could not listen on 127.0.0.1:{port}: is the port taken? try another --port")
         })?;
-    // anstream's println! ends quietly on a closed pipe (`serve | head -1`); std's would panic.
-    anstream::println!(
+    let mut out = Out::new();
+    out.line(format_args!(
         "demo course site at http://{}/ ({}); pages at {}/{{id}}; Ctrl-C stops it",
         demo.addr(),
         site.describe(),
         demo.base_url()
-    );
+    ));
+    // A closed pipe (`serve | head -c 0`) is no reason to stop serving; a full disk is an error.
+    out.finish()?;
     tokio::signal::ctrl_c()
         .await
         .context("could not wait for Ctrl-C")?;
-    anstream::println!("stopped");
-    Ok(())
+    out.line(format_args!("stopped"));
+    out.finish()
 }

@@ -96,7 +96,8 @@ fn a_closed_port_gives_error_lines_and_a_non_zero_exit() {
         assert_eq!(
             lines[3],
             format!(
-                "error: no page at all could be fetched from {base}: is the site up and the URL right?"
+                "error: none of the 3 pages could be fetched from {base} \
+                 (3 x could not connect: connection refused): is the site up and the URL right?"
             )
         );
     }

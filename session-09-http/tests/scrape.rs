@@ -63,6 +63,7 @@ fn fast_settings() -> Settings {
         connect_timeout: Duration::from_secs(2),
         timeout: Duration::from_secs(5),
         backoff: Duration::from_millis(10),
+        ..Settings::default()
     }
 }
 
