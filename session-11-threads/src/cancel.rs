@@ -1,16 +1,17 @@
 //! Cancelling background threads: ask, don't kill.
 //!
-//! Where the course goes after session 11: workers run in the background, one more thread waits
-//! for the user to press Enter, and the main loop joins the workers with a short timeout so it
-//! can notice the request. Neither Python nor Rust can kill a thread from outside (a thread
-//! killed half-way through could leave a lock held or a data structure half-updated), so
-//! cancelling is cooperative:
+//! The course's session 12 (`examples/canceling_thread.rs` ports it) never asks its workers to
+//! stop: they are daemon threads, the main loop polls them with `join(.001)` until a fourth
+//! thread has seen Enter, and the end of the process kills them wherever they are. This part of
+//! the lab shows the other way. Neither Python nor Rust can kill a single thread from outside
+//! (one killed half-way could leave a lock held or a structure half-updated), so a thread that
+//! must stop while the program goes on is *asked*:
 //!
 //! * a shared `AtomicBool` says "stop"; every worker checks it between units of work, so a
 //!   worker stops at most one unit after the request;
 //! * the main thread waits on a channel for the request, with a timeout so it can print progress
-//!   in between (Rust's `JoinHandle` has no `join(timeout)`; `Receiver::recv_timeout` plays the
-//!   part of the course's `t.join(0.5)` loop);
+//!   in between (Rust's `JoinHandle` has no `join(timeout)`; `Receiver::recv_timeout` waits on
+//!   the request itself instead of polling like the course's `join(.001)` loop);
 //! * after setting the flag, the main thread joins every worker and reports how long stopping
 //!   took. That figure is the lesson: it is bounded by the size of one unit of work.
 //!

@@ -1,16 +1,8 @@
 //! The course's session 11: start a thread, let `main` go on, and decide whether to wait.
 //!
-//! ```python
-//! def main():
-//!     t = threading.Thread(target=greeter, args=("Mohammad", ))
-//!     t.start()
-//!     print("Task Done !")
-//!
-//! def greeter(name: str, count: int = 10):
-//!     for i in range(count):
-//!         print(f"{i + 1} - Hello {name}")
-//!         time.sleep(1)
-//! ```
+//! The course's session 11 (`examples/greeter.rs` ports it): `main` starts a thread running
+//! `greeter("Mohammad")`, which prints `N - Hello Mohammad` ten times a second apart, and prints
+//! `Task Done !` itself at once.
 //!
 //! The Python program prints `Task Done !` at once and *still* prints all ten hellos, because
 //! the interpreter waits for every non-daemon thread before it exits. Rust does not: when `main`

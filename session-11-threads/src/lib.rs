@@ -1,10 +1,11 @@
-//! # Session 11: threads
+//! # Sessions 11-19: threads, locks and pools (the lab)
 //!
-//! The Python course ends its tour of concurrency with `threading.Thread`: a `greeter` that says
-//! hello ten times, one second apart, while the main thread prints `Task Done !` at once. The
-//! course then goes further (cancelling threads, CPU-bound work under the GIL, a cinema booking
-//! that oversells, pools). Rust turns each of those into a sharper lesson, because the language
-//! and its standard library take different positions from Python's:
+//! The course's own programs are ported one file each in `examples/`; this library is the lab
+//! that measures them. Session 11's `threading.Thread` greeter says hello ten times, one second
+//! apart, while the main thread prints `Task Done !` at once; the course then cancels threads,
+//! meets CPU-bound work under the GIL, a cinema booking that oversells, locks, and pools. Rust
+//! turns each of those into a sharper lesson, because the language and its standard library take
+//! different positions from Python's:
 //!
 //! * **A process does not wait for its threads.** Python keeps running until every non-daemon
 //!   thread is done; Rust ends the process when `main` returns, and every thread still running
@@ -17,20 +18,22 @@
 //! * **There is no GIL.** CPU-bound work on N threads runs on N cores: no process pool needed
 //!   ([`cpu`]).
 //! * **Threads are not free.** Each has its own stack and a kernel task; 100,000 async tasks cost
-//!   less memory than 10,000 threads, which is the course's "async for scalability" ([`scale`]).
+//!   less memory than 10,000 threads, one reason to prefer async for waiting ([`scale`]).
 //!
 //! Each part is a module; `src/main.rs` only parses the command line and calls them. This file
 //! holds the few helpers every part shares: the `--speed` factor, coloured output, and number
-//! formatting.
+//! formatting; [`rusage`] reads CPU time and peak memory.
 
 pub mod cancel;
 pub mod cpu;
 pub mod greet;
 pub mod race;
+pub mod rusage;
 pub mod scale;
 
 use std::fmt::Display;
-use std::io::Write;
+use std::io::{self, Write};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// True when this binary was built without optimisations: benchmarks say so next to their
@@ -86,8 +89,19 @@ impl Speed {
 /// the colour codes when stdout is not a terminal or `NO_COLOR` is set.
 pub fn say(line: impl Display) {
     let mut out = anstream::stdout().lock();
-    // A closed pipe (`... | head`) is not worth a panic in a lesson: the line is just lost.
-    let _ = writeln!(out, "{line}");
+    // A closed pipe (`... | head`) or a full disk is not worth a panic in a lesson: the line is
+    // lost, the first failure is kept, and the binary reports it when the part ends.
+    if let Err(err) = writeln!(out, "{line}") {
+        let _ = STDOUT_ERROR.set(err.kind());
+    }
+}
+
+static STDOUT_ERROR: OnceLock<io::ErrorKind> = OnceLock::new();
+
+/// The kind of the first error [`say`] met writing to stdout, if any
+/// (`BrokenPipe`: the reader went away; `StorageFull`: the disk is full).
+pub fn stdout_error() -> Option<io::ErrorKind> {
+    STDOUT_ERROR.get().copied()
 }
 
 /// `text` wrapped in a style, for [`say`].

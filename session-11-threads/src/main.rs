@@ -9,8 +9,14 @@
 //!     cargo run --release -p session-11-threads -- cpu --json
 //!
 //! Watch where `Task Done !` lands among the greeter's lines in `greet`, `join` and `detached`,
-//! the seats left in `race`, and the speed-up in `cpu`. The lesson lives in `src/lib.rs`.
+//! the seats left in `race`, and the speed-up in `cpu`.
+//!
+//! The course's own programs, one file each, are in `examples/` (see README.md). This binary is
+//! the lab that measures them; each part lives in a module of the library: `src/greet.rs`
+//! (greet, join, detached, many), `src/cancel.rs`, `src/race.rs`, `src/cpu.rs`, `src/scale.rs`.
 
+use std::fmt::Display;
+use std::io::{self, Write};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
@@ -155,14 +161,41 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(cli) {
+    let result = run(cli);
+    // A lesson line that could not be written (stdout closed, disk full) counts as a failure.
+    let result = result.and_then(|()| match session_11_threads::stdout_error() {
+        Some(err) => {
+            Err(anyhow::Error::new(io::Error::from(err)).context("could not write to stdout"))
+        }
+        None => Ok(()),
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head -1`, `| true`): nothing more to say, and no error.
+        Err(err) if reader_went_away(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // `{:#}` prints the whole context chain on one line: "could not X: because Y".
-            eprintln!("error: {err:#}");
+            let _ = writeln!(io::stderr(), "error: {err:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// True when `err` comes from writing into a pipe whose reader has closed it.
+fn reader_went_away(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// One line on stdout, with any failure (closed pipe, full disk) as an error instead of the
+/// panic `println!` gives.
+fn print_line(line: impl Display) -> Result<()> {
+    let mut out = io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .context("could not write to stdout")
 }
 
 /// clap's messages span several lines (usage, tips); a learner gets the gist on one line.
@@ -216,7 +249,7 @@ fn run_part(speed: Speed, part: Part) -> Result<()> {
             cancel::lesson(a.workers as usize, speed.ms(a.tick_ms), cancel_on)
         }
         Part::Race { runs } => {
-            // The course's time.sleep between check and book.
+            // Our pause between check and book (the course's program has none; see race.rs).
             race::lesson(speed.ms(100), runs);
             Ok(())
         }
@@ -233,8 +266,7 @@ fn run_part(speed: Speed, part: Part) -> Result<()> {
                     eprintln!("note: debug build; timings are not representative (use --release)");
                 }
                 let runs = cpu::measure(a.n, &counts, a.repeat)?;
-                println!("{}", cpu::to_json(a.n, a.repeat, &runs));
-                Ok(())
+                print_line(cpu::to_json(a.n, a.repeat, &runs))
             } else {
                 cpu::lesson(a.n, &counts, a.repeat)
             }
@@ -262,9 +294,10 @@ fn run_part(speed: Speed, part: Part) -> Result<()> {
                 KindArg::Threads => scale::Kind::Threads,
                 KindArg::Tasks => scale::Kind::Tasks,
             };
+            // Never outlive the `scale` that started this child (it may be killed by a signal).
+            scale::when_parent_goes(|| std::process::exit(1));
             let phase = scale::child_run(kind, count, Duration::from_micros(sleep_us), stack_kib)?;
-            println!("{}", scale::phase_json(&phase));
-            Ok(())
+            print_line(scale::phase_json(&phase))
         }
     }
 }

@@ -1,20 +1,34 @@
-//! The course's cinema: 2 seats left, two people book 2 seats each, and the count ends at -2.
-//!
-//! ```python
-//! seats = 2
-//! def book(name, n):
-//!     global seats
-//!     if seats >= n:          # check ...
-//!         time.sleep(0.1)     # ... the other thread runs here ...
-//!         seats -= n          # ... act on a stale check
-//! ```
+//! The course's cinema (session 14, `examples/race_condition.rs`): a global `available_seats = 2`,
+//! a `Movie` whose `booking` checks the seats, prints, then subtracts, and two threads, Mohammad
+//! and Ali, each booking 2. There is no sleep: the window between check and act is the print, and
+//! sometimes the count ends at -2. The lab's version below adds a pause there (ours, 100 ms by
+//! default) and a `Barrier`, so the bad interleaving can be shown on demand.
 //!
 //! Rust splits that bug in two, and the difference is the lesson.
 //!
 //! **A data race** is two threads touching the same memory at once, at least one writing, with
-//! no synchronisation. Rust rejects it at compile time: a plain `&mut i64` cannot be handed to two
-//! threads. This is the Python program, word for word, and it does not compile (the doc test
-//! below is `compile_fail`, so `cargo test` fails if it ever starts compiling):
+//! no synchronisation. Safe Rust rejects it at compile time. The course's program, a global that
+//! both threads change with no lock, does not compile: a mutable global is `static mut`, and
+//! touching one needs `unsafe` (the doc tests below are `compile_fail`, so `cargo test` fails if
+//! they ever start compiling):
+//!
+//! ```compile_fail,E0133
+//! static mut AVAILABLE_SEATS: i64 = 2;
+//!
+//! struct Movie;
+//! impl Movie {
+//!     fn booking(&self, number_of_seats: i64) {
+//!         if number_of_seats <= AVAILABLE_SEATS { // error[E0133]: use of mutable static is unsafe
+//!             AVAILABLE_SEATS -= number_of_seats;
+//!         }
+//!     }
+//! }
+//!
+//! std::thread::spawn(|| Movie.booking(2));
+//! Movie.booking(2);
+//! ```
+//!
+//! A plain `&mut i64` cannot be handed to two threads either:
 //!
 //! ```compile_fail,E0499
 //! fn book(seats: &mut i64, n: i64) {
@@ -49,8 +63,9 @@
 //!
 //! Python's `Lock` is `std::sync::Mutex`, except that the Rust lock *owns* the data: you cannot
 //! reach `seats` without holding the guard. Python's `RLock` (re-entrant) has no stable
-//! counterpart in `std`; a `Mutex` locked twice on one thread deadlocks or panics, so pass the
-//! guard (or `&mut` to the data) to helpers instead of locking again.
+//! counterpart in `std` (`parking_lot::ReentrantMutex` is one: `examples/rlock.rs`); a `Mutex`
+//! locked twice on one thread deadlocks or panics, so pass the guard (or `&mut` to the data) to
+//! helpers instead of locking again.
 
 use std::sync::{Barrier, Mutex, MutexGuard, PoisonError};
 use std::thread;
@@ -87,7 +102,7 @@ impl Cinema {
     }
 
     /// Correct: check and book under one guard. `between` runs between the check and the
-    /// booking (the course's `time.sleep`); other bookings wait for the guard meanwhile.
+    /// booking (our pause; the course has none); other bookings wait for the guard meanwhile.
     pub fn book(&self, n: i64, between: impl FnOnce()) -> bool {
         let mut seats = self.lock();
         if *seats >= n {

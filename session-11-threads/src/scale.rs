@@ -1,8 +1,9 @@
 //! Threads vs async tasks: what does each waiting "thing" cost?
 //!
-//! The course's argument for async is scalability: a program that mostly *waits* (sockets,
-//! timers) can have far more tasks than it could have threads. This part measures it:
-//! 10,000 OS threads that each sleep briefly, then 100,000 tokio tasks that each do the same.
+//! The course's advice (session 10) is to use asyncio whenever an async library exists, and
+//! threads otherwise. One reason, measured here: a program that mostly *waits* (sockets, timers)
+//! can hold far more tasks than it could hold threads. This part spawns 10,000 OS threads that
+//! each sleep briefly, then 100,000 tokio tasks that each do the same.
 //!
 //! * A thread gets its own stack (2 MiB of address space by default in Rust, of which only the
 //!   pages actually touched count as memory) and a kernel task; creating one is a system call.
@@ -25,7 +26,7 @@
 //! threads than asked for. The child reports the most units alive at once, so the report shows
 //! that the peak really is `count` units.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
@@ -118,7 +119,7 @@ pub fn child_run(
         peak_alive: alive.peak.load(Ordering::Relaxed),
         spawn_seconds: spawn_time.as_secs_f64(),
         seconds: start.elapsed().as_secs_f64(),
-        peak_rss_kib: peak_rss_kib(),
+        peak_rss_kib: crate::rusage::peak_rss_kib(),
         peak_virtual_kib: proc_status_kib("VmPeak:"),
         error,
     })
@@ -246,33 +247,6 @@ fn run_tasks(
         }
         Ok((count, spawn_time, error))
     })
-}
-
-/// Peak resident memory of this process in KiB: `getrusage(RUSAGE_SELF).ru_maxrss`.
-#[cfg(unix)]
-pub fn peak_rss_kib() -> Option<u64> {
-    // SAFETY: getrusage writes into the struct we pass and nothing else; an all-zero `rusage`
-    // is a valid value of that plain C struct.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
-            return None;
-        }
-        usage
-    };
-    let max = u64::try_from(usage.ru_maxrss).ok()?;
-    // Linux reports KiB; macOS and iOS report bytes.
-    Some(if cfg!(target_vendor = "apple") {
-        max / 1024
-    } else {
-        max
-    })
-}
-
-/// Peak resident memory: not measured on this OS.
-#[cfg(not(unix))]
-pub fn peak_rss_kib() -> Option<u64> {
-    None
 }
 
 /// A `kB` field of `/proc/self/status` (Linux), e.g. `VmPeak:`.
@@ -422,9 +396,20 @@ pub fn run_child(
     if let Some(kib) = stack_kib {
         cmd.args(["--stack-kib", &kib.to_string()]);
     }
-    let output = cmd
-        .output()
+    // The child's lifeline: it reads its stdin, the read end of this pipe, and exits when the
+    // pipe closes. The kernel closes our end however this process ends (returning, Ctrl-C,
+    // SIGTERM, even SIGKILL), so a child with thousands of threads never outlives its parent.
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .with_context(|| format!("could not start the child process for {}", kind.name()))?;
+    let lifeline = child.stdin.take();
+    let output = child
+        .wait_with_output()
+        .with_context(|| format!("could not read the {} child's report", kind.name()))?;
+    drop(lifeline);
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         bail!(
@@ -437,6 +422,18 @@ pub fn run_child(
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout.lines().last().unwrap_or_default();
     parse_phase(line)
+}
+
+/// Wait, on a thread of its own, until the parent that started this child process goes away,
+/// then call `then` (the binary exits there).
+///
+/// [`run_child`] keeps the write end of this process's stdin open for as long as it lives; when
+/// stdin reaches its end, or fails, the parent is gone.
+pub fn when_parent_goes(then: impl FnOnce() + Send + 'static) {
+    thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        then();
+    });
 }
 
 /// Memory per unit in bytes: `(peak - baseline) / spawned`.

@@ -310,3 +310,130 @@ fn help_is_not_an_error() {
         "the hidden subcommand shows in --help"
     );
 }
+
+#[test]
+fn cpu_json_into_a_closed_pipe_ends_quietly() {
+    // `cpu --json | true`: the reader is gone before the JSON is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-11-threads"))
+        .args(["cpu", "--n", "5000000", "--repeat", "1", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_one_error_line_and_exit_1_in_every_mode() {
+    for args in [
+        &["cpu", "--n", "100000", "--repeat", "1", "--json"][..],
+        &["cpu", "--n", "100000", "--repeat", "1"],
+        &["--speed", "100", "greet", "--count", "2"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_session-11-threads"))
+            .args(args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(errors.len(), 1, "{args:?}: {stderr}");
+        assert!(errors[0].contains("could not write to stdout"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+/// Linux: the processes whose parent is `pid`, with their command lines.
+#[cfg(target_os = "linux")]
+fn children_of(pid: u32) -> Vec<(u32, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...: the command name may hold spaces, so split after ')'.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .collect();
+        if fields[1].parse::<u32>().ok() == Some(pid) {
+            let cmdline = std::fs::read(format!("/proc/{child}/cmdline")).unwrap_or_default();
+            found.push((child, String::from_utf8_lossy(&cmdline).replace('\0', " ")));
+        }
+    }
+    found
+}
+
+/// Linux: true while process `pid` exists and is not a zombie (a zombie runs nothing).
+#[cfg(target_os = "linux")]
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| Some(stat.rsplit_once(')')?.1.split_whitespace().next()? != "Z"))
+        .unwrap_or(false)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn scale_leaves_no_child_running_after_sigterm_or_sigint() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        // 300 threads that would sleep for a minute, in a scale-child process.
+        let mut parent = Command::new(env!("CARGO_BIN_EXE_session-11-threads"))
+            .args([
+                "scale",
+                "--threads",
+                "300",
+                "--tasks",
+                "10",
+                "--sleep-ms",
+                "60000",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let child = loop {
+            let loaded = children_of(parent.id())
+                .into_iter()
+                .find(|(_, cmd)| cmd.contains("scale-child") && cmd.contains("--count 300"));
+            if let Some((pid, _)) = loaded {
+                break pid;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no scale-child came up"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // SAFETY: kill only sends a signal to the process we started.
+        assert_eq!(unsafe { libc::kill(parent.id() as libc::pid_t, signal) }, 0);
+        parent.wait().unwrap();
+        // The child notices at once; it had 60 s of sleep left. Allow a loaded machine 10 s.
+        let killed = Instant::now();
+        while running(child) && killed.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let orphaned = running(child);
+        if orphaned {
+            // SAFETY: as above; do not leave the orphan behind even when the test fails.
+            unsafe { libc::kill(child as libc::pid_t, libc::SIGKILL) };
+        }
+        assert!(
+            !orphaned,
+            "scale-child {child} outlived its parent (signal {signal})"
+        );
+    }
+}
