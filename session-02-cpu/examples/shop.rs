@@ -1,0 +1,54 @@
+//! جلسه 2: the course's online shop, in Rust on tokio. The course tells it in words, with no
+//! code and no times (see "جلسه 2" in the course's README:
+//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md);
+//! the steps are the course's, the seconds are ours.
+//!
+//!     cargo run -p session-02-cpu --example shop
+//!
+//! Watch: view, cart and pay start one after another, each when the previous is done. Then
+//! register, e-mail and SMS all start at 3.5 s, and each is done when its own wait is over.
+//! The total is 5.5 s, not the 8.0 s of `--example shop_sequential` (diff the two files: the
+//! only change is how the last three steps are awaited). One thread runs it all: async
+//! overlaps waiting, it does not add cores.
+
+use std::time::{Duration, Instant};
+
+use anstyle::{AnsiColor, Style};
+
+// anstream::println! drops the colours when stdout is not a terminal or NO_COLOR is set.
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const GREEN: Style = AnsiColor::Green.on_default();
+
+/// One step of the order. The sleep stands in for a payment gateway, a database, a mail server.
+async fn step(t0: Instant, name: &str, seconds: f64) {
+    let at = t0.elapsed().as_secs_f64();
+    anstream::println!("{at:6.3} s  {YELLOW}start{YELLOW:#}  {name}");
+    // asyncio.sleep -> tokio::time::sleep: this step waits, and the thread is free for others.
+    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+    let at = t0.elapsed().as_secs_f64();
+    anstream::println!("{at:6.3} s  {GREEN}done{GREEN:#}   {name}");
+}
+
+// asyncio.run(main()) -> #[tokio::main]; "current_thread": one thread, like asyncio's event loop.
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let t0 = Instant::now();
+
+    // ANCHOR: order
+    // These depend on each other: you pay for what is in the cart.
+    step(t0, "view the product", 1.0).await;
+    step(t0, "add it to the cart", 0.5).await;
+    step(t0, "pay", 2.0).await;
+
+    // These do not: start all three, then wait until all three are done.
+    // asyncio.gather(a, b, c) -> tokio::join!(a, b, c)
+    tokio::join!(
+        step(t0, "register the order", 1.0),
+        step(t0, "send the confirmation e-mail", 2.0),
+        step(t0, "send the SMS", 1.5),
+    );
+    // ANCHOR_END: order
+
+    let total = t0.elapsed().as_secs_f64();
+    println!("total: {total:.3} s (one after another: 8.0 s; the longest path: 5.5 s)");
+}
