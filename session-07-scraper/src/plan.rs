@@ -95,6 +95,7 @@ impl Plan {
     /// assert_eq!(Plan::from_millis(&[100, 100, 100], 400).async_bound(), Duration::from_millis(1200));
     /// ```
     pub fn async_bound(&self) -> Duration {
+        // ANCHOR: async_bound
         let mut queued = Duration::ZERO; // when the current item is put on the queue
         let mut consumer_free = Duration::ZERO; // when the consumer finished the previous item
         for scrape in &self.scrape {
@@ -103,6 +104,7 @@ impl Plan {
         }
         // `queued` is now the producer's end: it sleeps after its last item too.
         queued.max(consumer_free)
+        // ANCHOR_END: async_bound
     }
 }
 
