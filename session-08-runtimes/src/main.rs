@@ -31,23 +31,27 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = RuntimeArg::All)]
     runtime: RuntimeArg,
 
-    /// Items each of the two producers puts on the queue (queue workload).
+    /// Items each of the two producers puts on the queue (queue workload). --items x --repeat
+    /// may be at most 100,000,000: a million items take up to about a second per runtime and
+    /// run in a release build, ten times that in a debug build.
     #[arg(long, default_value_t = 250_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     items: u64,
 
     /// Runs per runtime; the table shows the median.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=100))]
     repeat: u64,
 
     /// Echo clients connected at once (echo workload).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1000))]
     clients: u64,
 
-    /// Messages each echo client sends, waiting for each reply (echo workload).
+    /// Messages each echo client sends, waiting for each reply (echo workload). An echo run that
+    /// takes longer than 60 s stops with an error.
     #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     messages: u64,
 
-    /// Bytes per echo message (echo workload).
+    /// Bytes per echo message (echo workload). Each client holds two buffers of this size, so
+    /// --clients x --message-size may be at most 64 MiB.
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     message_size: u64,
 
@@ -93,13 +97,25 @@ const ECHO_TIME_LIMIT: Duration = Duration::from_secs(60);
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // --help and --version are not errors: let clap print them and exit 0.
-        Err(err) if !err.use_stderr() => err.exit(),
+        // --help and --version are not errors: print them and exit 0, or 1 when stdout is full.
+        Err(err) if !err.use_stderr() => {
+            return match err.print() {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("error: could not write to stdout: {e}");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            };
+        }
         Err(err) => {
             eprintln!("{}", one_line(&err.render().to_string()));
             return ExitCode::from(2);
         }
     };
+    if let Err(message) = check_size(&cli) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -111,6 +127,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // Ctrl-C: one line and exit code 130, whichever runtime is running. Nothing to clean up:
+    // the runs make no files, and their sockets close with the process.
+    ctrlc::set_handler(|| {
+        eprintln!("\ninterrupted by Ctrl-C: the measurement was stopped before it finished");
+        std::process::exit(130);
+    })
+    .context("could not install the Ctrl-C handler")?;
     if cfg!(debug_assertions) {
         eprintln!(
             "note: debug build, these figures mean little; for real ones run `cargo run --release -p session-08-runtimes`"
@@ -185,6 +208,27 @@ fn emit(text: &str) -> anyhow::Result<()> {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("could not write to stdout"),
     }
+}
+
+/// Refuse sizes the run could not finish in reasonable time or memory.
+fn check_size(cli: &Cli) -> Result<(), String> {
+    const MAX_ITEM_RUNS: u64 = 100_000_000;
+    const MAX_ECHO_BYTES: u64 = 64 * 1024 * 1024;
+    if cli.items.saturating_mul(cli.repeat) > MAX_ITEM_RUNS {
+        return Err(format!(
+            "--items {} x --repeat {} is more than {MAX_ITEM_RUNS} items per runtime: \
+             that would run for many minutes; lower one of them",
+            cli.items, cli.repeat
+        ));
+    }
+    if cli.clients.saturating_mul(cli.message_size) > MAX_ECHO_BYTES {
+        return Err(format!(
+            "--clients {} x --message-size {} is more than 64 MiB of messages in flight; \
+             lower one of them",
+            cli.clients, cli.message_size
+        ));
+    }
+    Ok(())
 }
 
 /// clap's messages span several lines (usage, tips); a learner gets the gist on one line.

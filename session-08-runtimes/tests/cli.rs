@@ -78,6 +78,15 @@ fn bad_input_gets_one_line_and_a_failing_exit() {
         (&["--runtime", "uvloop"][..], "uvloop"),
         (&["--workload", "sleep"][..], "sleep"),
         (&["--items", "many"][..], "many"),
+        (&["--repeat", "101"][..], "--repeat"),
+        (
+            &["--items", "100000000", "--repeat", "2"][..],
+            "--items 100000000 x --repeat 2",
+        ),
+        (
+            &["--clients", "1000", "--message-size", "1048576"][..],
+            "64 MiB",
+        ),
     ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -106,4 +115,87 @@ fn a_closed_stdout_ends_quietly_instead_of_panicking() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn help_into_a_full_disk_is_one_line_and_exit_1() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full on this system
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_session-08-runtimes"))
+        .arg("--help")
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: could not write to stdout"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_into_a_full_disk_is_one_error_line_and_exit_1() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full on this system
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_session-08-runtimes"))
+        .args(["--items", "100", "--repeat", "1", "--json"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let errors: Vec<_> = stderr.lines().filter(|l| !l.starts_with("note:")).collect();
+    assert_eq!(
+        errors,
+        ["error: could not write to stdout: No space left on device (os error 28)"]
+    );
+}
+
+/// Ctrl-C in the middle of a long run: one line on stderr and exit code 130, no panic.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_with_one_line() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::Stdio;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-08-runtimes"))
+        .args([
+            "--items",
+            "50000000",
+            "--repeat",
+            "1",
+            "--runtime",
+            "tokio-ct",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The heading is printed after the handler is installed, before the long run starts.
+    let mut heading = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut heading)
+        .unwrap();
+    assert!(heading.starts_with("queue:"), "{heading}");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<_> = stderr
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("note:"))
+        .collect();
+    assert_eq!(
+        lines,
+        ["interrupted by Ctrl-C: the measurement was stopped before it finished"]
+    );
 }
