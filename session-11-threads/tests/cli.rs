@@ -437,3 +437,29 @@ fn scale_leaves_no_child_running_after_sigterm_or_sigint() {
         );
     }
 }
+
+#[test]
+fn bench_cpu_py_gives_one_json_object_with_python_and_rust_side_by_side() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/bench_cpu.py");
+    let out = match Command::new("python3")
+        .args([script, "--n", "20000", "--workers", "2", "--json", "--with-rust"])
+        .arg(env!("CARGO_BIN_EXE_session-11-threads"))
+        .output()
+    {
+        Ok(out) => out,
+        Err(err) => return eprintln!("skipped: python3 is not available here ({err})"),
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["n", "python_pool_s", "python_threads_s", "rust"]);
+    assert_eq!(v["n"], 20_000);
+    assert!(v["python_threads_s"].as_f64().unwrap() > 0.0);
+    assert!(v["python_pool_s"].as_f64().unwrap() > 0.0);
+    let rust = v["rust"].as_array().unwrap();
+    assert_eq!(rust[0]["threads"], 1);
+    assert!(rust.iter().all(|r| r["seconds"].as_f64().unwrap() > 0.0));
+    // A debug build is named as such.
+    assert!(stderr.contains("debug build"), "{stderr}");
+}
