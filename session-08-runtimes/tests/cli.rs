@@ -199,3 +199,38 @@ fn ctrl_c_stops_with_one_line() {
         ["interrupted by Ctrl-C: the measurement was stopped before it finished"]
     );
 }
+
+/// The Python half of the lab, when python3 is installed: a closed pipe ends quietly, a full
+/// disk is one line and exit 1, never a traceback.
+#[test]
+fn python_script_ends_cleanly_on_a_closed_pipe_and_a_full_disk() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/bench_queue.py");
+    let python = |stdout: std::process::Stdio| {
+        Command::new("python3")
+            .args([
+                script, "--items", "50", "--repeat", "1", "--loop", "asyncio",
+            ])
+            .stdout(stdout)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+    };
+    let Ok(mut child) = python(std::process::Stdio::piped()) else {
+        return; // no python3 on this machine
+    };
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("Traceback"), "{stderr}");
+
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    let out = python(full.into()).unwrap().wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: could not write to stdout: No space left on device"
+    );
+}
