@@ -33,8 +33,8 @@ impl Iterator for Fib {
     // One trip round the generator's `while True:` loop, up to its `yield`.
     fn next(&mut self) -> Option<u64> {
         // current, nxt = nxt, current + nxt
-        // (Python's ints never overflow; a u64 would after 92 numbers, so `?` ends the
-        // sequence there instead: `None` is Rust's StopIteration.)
+        // (Python's ints never overflow; a u64 does. The sum runs one number ahead, and
+        // `?` ends the sequence after 92 numbers instead: `None` is Rust's StopIteration.)
         let sum = self.current.checked_add(self.nxt)?;
         (self.current, self.nxt) = (self.nxt, sum);
         // yield current

@@ -36,6 +36,7 @@ use std::time::Duration;
 /// async fn add(a: u64, b: u64) -> u64 { a + b }
 /// assert_eq!(block_on(async { add(1, 2).await * 10 }), 30);
 /// ```
+// ANCHOR: block_on
 pub fn block_on<F: Future>(future: F) -> F::Output {
     // asyncio.run(coro) / the event loop -> block_on(future); coro.send(None) -> poll;
     // Task.__wakeup registered with add_done_callback -> the Waker.
@@ -58,6 +59,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
         }
     }
 }
+// ANCHOR_END: block_on
 
 /// [`block_on`] with every step recorded in `trace`.
 pub fn block_on_traced<F: Future>(future: F, trace: &Trace) -> F::Output {

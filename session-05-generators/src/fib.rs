@@ -62,6 +62,7 @@ impl Default for Fib {
     }
 }
 
+// ANCHOR: next
 impl Iterator for Fib {
     type Item = u64;
 
@@ -76,6 +77,7 @@ impl Iterator for Fib {
         Some(item)
     }
 }
+// ANCHOR_END: next
 
 // Once `next` returned `None` it keeps returning `None`: the promise Python makes with
 // StopIteration, written down for the type system.

@@ -62,6 +62,7 @@ impl Future for YieldNow {
 /// assert_eq!(block_on(fib_async(10)), Some(55));
 /// assert_eq!(block_on(fib_async(94)), None);
 /// ```
+// ANCHOR: fib_async
 pub async fn fib_async(n: u32) -> Option<u64> {
     // Starting one step "before" 0, 1 means we never compute a number past the n-th.
     let (mut previous, mut current) = (1u64, 0u64);
@@ -71,6 +72,7 @@ pub async fn fib_async(n: u32) -> Option<u64> {
     }
     Some(current)
 }
+// ANCHOR_END: fib_async
 
 /// [`fib_async`] written by hand: one variant per place the function can be stopped.
 ///

@@ -48,6 +48,7 @@ use crate::fib::Fib;
 /// ```
 pub fn fib_stream(delay: Duration) -> impl Stream<Item = u64> {
     // Python async generator (`async def` + `yield`) -> futures::stream::unfold
+    // ANCHOR: unfold
     stream::unfold(Fib::new(), move |mut fib| async move {
         // Returning `None` ends the stream, just as the iterator ended.
         let item = fib.next()?;
@@ -56,6 +57,7 @@ pub fn fib_stream(delay: Duration) -> impl Stream<Item = u64> {
         // yield current (and hand the state back for next time)
         Some((item, fib))
     })
+    // ANCHOR_END: unfold
 }
 
 /// One item of the stream and when it arrived, counted from the start of the loop.
