@@ -2,20 +2,19 @@
 //!
 //! The course says asyncio is built on generators: functions that stop and resume with their
 //! locals intact. Rust's compiler turns an `async fn` into an enum with one variant per place
-//! it can stop (each `.await`), holding the locals still needed after it. `FibFuture` below is
+//! it can stop (each `.await`), holding the locals still needed after it. `FibFuture` is
 //! `fib_async` written out by hand that way.
 //!
 //! Run it:   cargo run -p session-05-generators --example fib_future
 //!
-//! What to watch: at every poll both futures agree (`Pending` ten times, then `Ready(55)`);
-//! the hand-written one shows where it stopped; a future is as big as what it keeps across
-//! `.await`, plus a tag saying which state it is in.
+//! Watch: both futures agree at every poll (`Pending` ten times, then `Ready(55)`), and the
+//! size of each is what it keeps across `.await`, plus a tag saying which state it is in.
 
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
 
-/// `Pending` once, then `Ready`: Rust's spelling of a bare `yield` (`await asyncio.sleep(0)`).
+// `Pending` once, then `Ready`: Rust's spelling of a bare `yield` (`await asyncio.sleep(0)`).
 #[derive(Debug)]
 struct YieldNow(bool);
 
@@ -97,8 +96,8 @@ impl Future for FibFuture {
 // ANCHOR_END: both
 
 fn main() {
-    // Poll both ourselves, side by side, and look at the hand-written one between polls.
-    // `Waker::noop()` is enough here: every `Pending` above means "poll me again at once".
+    // Poll both by hand, side by side. `Waker::noop()` is enough: every `Pending` above means
+    // "poll me again at once" (examples/block_on.rs shows a real executor).
     let mut cx = Context::from_waker(Waker::noop());
     let mut compiled = pin!(fib_async(10));
     let mut by_hand = FibFuture::Unresumed { n: 10 };

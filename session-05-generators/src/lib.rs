@@ -2,7 +2,9 @@
 //!
 //! The course shows a Python generator, `fib()`, that hands out Fibonacci numbers one at a time
 //! and remembers where it was between calls, and then claims that asyncio is built on
-//! generators. This crate follows that thread in Rust, one part per module:
+//! generators. The lesson is `examples/fib.rs` (start with README.md); this library is the lab
+//! behind `cargo run -p session-05-generators`, which follows the thread further in Rust, one
+//! part per module (LAB.md shows each part's output):
 //!
 //! 1. [`fib`]: the generator as a struct implementing [`Iterator`], consumed by a `for` loop
 //!    that stops past 1000 (part `fib`) and by `next()` and friends (part `next`). The struct's
