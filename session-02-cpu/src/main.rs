@@ -129,7 +129,11 @@ fn run(cli: Cli) -> Result<()> {
     } else {
         Display::for_stdout()
     };
+    // ANCHOR: measure
+    // cpu::run measures and hands each event (a phase starts, a sample, a phase ends) to this
+    // callback; the display draws it. The measuring code never calls the drawing code.
     let report = cpu::run(options, &interrupted, |event| display.show(event))?;
+    // ANCHOR_END: measure
     if cli.json {
         // writeln! instead of println!: a full disk or a closed pipe is an error, not a panic.
         let mut out = std::io::stdout().lock();
