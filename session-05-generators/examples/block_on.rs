@@ -13,7 +13,6 @@
 //! - after `Pending` the executor sleeps (parks its thread) instead of spinning;
 //! - a timer thread calls the waker 300 ms later, and only then is the future polled again.
 
-use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,7 +20,6 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::Duration;
 
-// ANCHOR: block_on
 // The waker: "wake the executor's thread".
 struct ThreadWaker(Thread);
 
@@ -52,7 +50,6 @@ fn block_on<F: Future>(future: F) -> F::Output {
         }
     }
 }
-// ANCHOR_END: block_on
 
 // A leaf future, where the waiting really happens: a timer run by a helper thread.
 struct Timer {
@@ -73,12 +70,9 @@ impl Future for Timer {
             return Poll::Pending;
         }
         println!("    timer: not done -> start a thread that wakes us, return Pending");
-        let (done, waker, after) = (
-            Arc::new(AtomicBool::new(false)),
-            cx.waker().clone(),
-            self.after,
-        );
+        let done = Arc::new(AtomicBool::new(false));
         self.done = Some(Arc::clone(&done));
+        let (waker, after) = (cx.waker().clone(), self.after);
         thread::spawn(move || {
             thread::sleep(after);
             done.store(true, Ordering::Release);

@@ -10,7 +10,6 @@
 //! Watch: both futures agree at every poll (`Pending` ten times, then `Ready(55)`), and the
 //! size of each is what it keeps across `.await`, plus a tag saying which state it is in.
 
-use std::future::Future;
 use std::ops::Range;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};

@@ -20,7 +20,6 @@ use futures::stream::{self, Stream, StreamExt};
 
 const DELAY: Duration = Duration::from_millis(100);
 
-// ANCHOR: fib_stream
 // Python async generator (`async def` + `await` + `yield`) -> futures::stream::unfold
 fn fib_stream() -> impl Stream<Item = u64> {
     // The state is the generator's two locals; each step gets it and hands back the next one.
@@ -33,7 +32,6 @@ fn fib_stream() -> impl Stream<Item = u64> {
         Some((current, (current, nxt)))
     })
 }
-// ANCHOR_END: fib_stream
 
 // asyncio.run(main()) -> #[tokio::main]; one thread is all this needs.
 #[tokio::main(flavor = "current_thread")]
@@ -42,7 +40,6 @@ async fn main() {
     // A stream made of `async` blocks must stay in one place while it is polled: pin! it.
     let mut numbers = std::pin::pin!(fib_stream());
     let (mut printed, mut waits) = (0, 0);
-    // ANCHOR: consume
     // async for item in fib(): -> while let Some(item) = numbers.next().await
     while let Some(item) = numbers.next().await {
         waits += 1;
@@ -52,7 +49,6 @@ async fn main() {
         println!("after {:>4} ms: {item}", start.elapsed().as_millis());
         printed += 1;
     }
-    // ANCHOR_END: consume
     println!(
         "{printed} numbers, {waits} waits of {} ms, {} ms in all",
         DELAY.as_millis(),
