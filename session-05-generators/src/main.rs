@@ -73,8 +73,17 @@ enum WakerKind {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // --help and --version are not errors: let clap print them and exit 0.
-        Err(err) if !err.use_stderr() => err.exit(),
+        // --help and --version are not errors: print them and exit 0, unless stdout fails.
+        Err(help) if !help.use_stderr() => {
+            return match help.print() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("error: could not write to stdout: {err}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Err(err) => {
             eprintln!("{}", one_line(&err.render().to_string()));
             return ExitCode::from(2);

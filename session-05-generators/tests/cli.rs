@@ -176,8 +176,10 @@ fn help_explains_every_flag() {
     }
 }
 
-/// Every way to run the binary: the walk-through and each part.
-const MODES: [&[&str]; 6] = [
+/// Every way to run the binary: the walk-through, each part, and the help and version texts.
+const MODES: [&[&str]; 8] = [
+    &["--help"],
+    &["--version"],
     &[],
     &["fib"],
     &["next"],
