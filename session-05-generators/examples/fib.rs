@@ -2,7 +2,7 @@
 //!
 //! Original: the "جلسه 5" section of the course's README (the course has no file of its own
 //! for it):
-//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md
+//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md#جلسه-5
 //!
 //! Run it:   cargo run -p session-05-generators --example fib
 //!
