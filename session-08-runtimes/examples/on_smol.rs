@@ -18,10 +18,7 @@ const ITEMS: u64 = 10_000; // per producer
 
 async fn producer(queue: Sender<u64>) {
     for item in 0..ITEMS {
-        queue
-            .send(item)
-            .await
-            .expect("the consumer runs until the producers are done");
+        queue.send(item).await.expect("the consumer is gone");
         smol::future::yield_now().await; // await asyncio.sleep(0): let the other tasks run
     }
 }
@@ -36,6 +33,7 @@ async fn consumer(queue: Receiver<u64>) -> (u64, u64) {
     (count, sum)
 }
 
+// ANCHOR: app
 async fn app() {
     let start = Instant::now();
     let (sender, receiver) = async_channel::unbounded();
@@ -51,3 +49,4 @@ async fn app() {
 fn main() {
     smol::block_on(app()); // asyncio.run(main()), on smol
 }
+// ANCHOR_END: app

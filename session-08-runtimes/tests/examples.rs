@@ -27,6 +27,11 @@ fn source(name: &str) -> String {
 
 /// The lines `diff a b` prints as removed or added: those outside a longest common subsequence.
 fn changed_lines<'a>(a: &'a str, b: &'a str) -> Vec<&'a str> {
+    diff(a, b).into_iter().map(|(_, line)| line).collect()
+}
+
+/// `diff a b` as ('<', removed line) and ('>', added line), removals first within a change.
+fn diff<'a>(a: &'a str, b: &'a str) -> Vec<(char, &'a str)> {
     let (a, b): (Vec<_>, Vec<_>) = (a.lines().collect(), b.lines().collect());
     // lcs[i][j] = length of the longest common subsequence of a[i..] and b[j..]
     let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
@@ -44,10 +49,10 @@ fn changed_lines<'a>(a: &'a str, b: &'a str) -> Vec<&'a str> {
         if i < a.len() && j < b.len() && a[i] == b[j] {
             (i, j) = (i + 1, j + 1);
         } else if j == b.len() || (i < a.len() && lcs[i + 1][j] >= lcs[i][j + 1]) {
-            changed.push(a[i]);
+            changed.push(('<', a[i]));
             i += 1;
         } else {
-            changed.push(b[j]);
+            changed.push(('>', b[j]));
             j += 1;
         }
     }
@@ -127,4 +132,27 @@ fn every_example_prints_the_same_result_line() {
             .unwrap_or_else(|| panic!("{name}: {}", lines[1]));
         assert!(ms > 0.0, "{name}: {}", lines[1]);
     }
+}
+
+/// The README shows `diff examples/on_tokio.rs examples/on_smol.rs`; it must be the real one.
+#[test]
+fn the_readme_shows_the_real_diff() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let shown: Vec<_> = readme
+        .split("diff examples/on_tokio.rs examples/on_smol.rs")
+        .nth(1)
+        .and_then(|rest| rest.split("```text\n").nth(1))
+        .and_then(|block| block.split("```").next())
+        .expect("README.md shows the diff in a ```text block")
+        .lines()
+        .filter(|line| line.starts_with("< ") || line.starts_with("> "))
+        .map(str::to_string)
+        .collect();
+    let (tokio, smol) = (source("on_tokio"), source("on_smol"));
+    let real: Vec<_> = diff(&tokio, &smol)
+        .into_iter()
+        .map(|(side, line)| format!("{side} {line}"))
+        .collect();
+    assert_eq!(shown, real);
 }
