@@ -73,9 +73,9 @@ impl Runtime {
 }
 
 /// Run `workload` once on `runtime`: the one-line swap.
+// ANCHOR: swap
 pub fn run_on(runtime: Runtime, workload: Workload) -> anyhow::Result<Outcome> {
     match runtime {
-        // ANCHOR: swap
         Runtime::TokioCt => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -96,9 +96,10 @@ pub fn run_on(runtime: Runtime, workload: Workload) -> anyhow::Result<Outcome> {
             let mut pool = LocalPool::new();
             let spawner = pool.spawner();
             pool.run_until(workload.run(&spawner))
-        } // ANCHOR_END: swap
+        }
     }
 }
+// ANCHOR_END: swap
 
 /// The number of cores, which multi-threaded runtimes use as their thread count.
 fn cores() -> usize {
