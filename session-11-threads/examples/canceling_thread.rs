@@ -62,7 +62,6 @@ fn main() {
     anstream::println!("{WHITE}App started...{WHITE:#}");
     let data: Data = Arc::default();
 
-    // ANCHOR: main_loop
     let cancel_thread = thread::spawn(check_canceled);
     let (d1, d2, d3) = (data.clone(), data.clone(), data.clone());
     let threads = [
@@ -79,7 +78,6 @@ fn main() {
             break;
         }
     }
-    // ANCHOR_END: main_loop
 
     let dt = t0.elapsed().as_secs_f64();
     anstream::println!("{WHITE}App finished. total time: {dt}{WHITE:#}");

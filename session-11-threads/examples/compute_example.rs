@@ -12,7 +12,6 @@ use std::hint::black_box;
 use std::thread;
 use std::time::Instant;
 
-// ANCHOR: do_math
 fn do_math(start: u64, num: u64) {
     println!("start: {start} ----------- num: {num} ////");
     let random_number: i64 = 1000 * 1000;
@@ -25,7 +24,6 @@ fn do_math(start: u64, num: u64) {
         black_box(((d * d) as f64).sqrt());
     }
 }
-// ANCHOR_END: do_math
 
 fn main() {
     let t0 = Instant::now();

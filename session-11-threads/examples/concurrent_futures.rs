@@ -3,14 +3,13 @@
 //!
 //!     cargo run -p session-11-threads --example concurrent_futures
 //!
-//! Watch: `Waiting ...` first; four workers fetch seven pages side by side (one process, four
-//! thread names); then the titles, in the order they were submitted.
+//! Watch: `Waiting ...` first; four workers (one process, four thread names) fetch seven pages
+//! side by side; the titles come back in the order they were submitted.
 //!
-//! Where Rust differs: the course fetches real sites with a ProcessPoolExecutor. This serves its
-//! own slow pages on 127.0.0.1 and uses threads (the course's commented-out ThreadPoolExecutor):
+//! Where Rust differs: the course fetches real sites with a ProcessPoolExecutor. This serves slow
+//! pages itself on 127.0.0.1 and uses threads (the course's commented-out ThreadPoolExecutor):
 //! fetching is waiting, and Rust has no GIL. A process pool still matters for a library that can
-//! crash the process or is not thread-safe. For many pages async (session 9) is often better: a
-//! task costs far less than a thread.
+//! crash or is not thread-safe; for many pages, async (session 9) is often better.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::iter;
@@ -22,17 +21,10 @@ use std::time::{Duration, Instant};
 type Job = Box<dyn FnOnce() + Send>;
 
 // The course's seven sites, served here as seven local pages.
-const URLS: [&str; 7] = [
-    "toplearn.com",
-    "ordookhani.com",
-    "learnby.ir",
-    "barnamenevisan.info",
-    "toplearn.com/c/6140",
-    "divar.ir",
-    "digikala.com",
-];
+#[rustfmt::skip]
+const URLS: [&str; 7] = ["toplearn.com", "ordookhani.com", "learnby.ir", "barnamenevisan.info",
+                         "toplearn.com/c/6140", "divar.ir", "digikala.com"];
 
-// ANCHOR: pool
 // ThreadPoolExecutor(max_workers=size) -> `size` threads taking jobs from one channel.
 fn thread_pool(size: usize) -> (mpsc::Sender<Job>, Vec<thread::JoinHandle<()>>) {
     let (executor, jobs) = mpsc::channel::<Job>();
@@ -58,7 +50,6 @@ fn submit<T: Send + 'static>(
     executor.send(Box::new(move || drop(tx.send(f())))).unwrap();
     future
 }
-// ANCHOR_END: pool
 
 fn get_title(addr: SocketAddr, path: &str) -> std::io::Result<String> {
     let me = thread::current();

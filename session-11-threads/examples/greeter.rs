@@ -14,7 +14,6 @@
 use std::thread;
 use std::time::Duration;
 
-// ANCHOR: greeter
 // def greeter(name, count=10) -> a plain function; the thread runs it.
 fn greeter(name: &str, count: u32) {
     for i in 0..count {
@@ -23,7 +22,6 @@ fn greeter(name: &str, count: u32) {
         thread::sleep(Duration::from_secs(1));
     }
 }
-// ANCHOR_END: greeter
 
 fn main() {
     println!("== 1. one thread: main goes on at once ==");
@@ -38,7 +36,6 @@ fn main() {
     // ANCHOR_END: spawn
 
     println!("== 2. a list of threads: multi-threading ==");
-    // ANCHOR: list
     // threads = [Thread(...), Thread(...)]; [t.start() ...] -> a Vec of JoinHandles
     let threads: Vec<_> = ["Mohammad", "Ali"]
         .into_iter()
@@ -49,14 +46,11 @@ fn main() {
         t.join().unwrap();
     }
     println!("Task Done !");
-    // ANCHOR_END: list
 
     println!("== 3. a daemon thread: nobody waits for it ==");
-    // ANCHOR: daemon
     // Thread(..., daemon=True) -> spawn and drop the handle: the thread is detached.
     drop(thread::spawn(move || greeter("Mohammad", 10)));
     // main's own work, 2.5 s; then main returns and the greeter dies mid-way.
     thread::sleep(Duration::from_millis(2500));
     println!("Task Done !");
-    // ANCHOR_END: daemon
 }

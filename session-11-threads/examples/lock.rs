@@ -20,7 +20,6 @@ struct Movie {
 }
 
 impl Movie {
-    // ANCHOR: way1
     // Way 1: acquire(), try: ..., finally: release().
     fn booking_by_hand(&self, number_of_seats: i64) {
         let name = thread::current().name().unwrap_or("?").to_string();
@@ -40,7 +39,6 @@ impl Movie {
         // panic) drops it too, so there is no way to forget.
         drop(seats);
     }
-    // ANCHOR_END: way1
 
     // ANCHOR: way2
     // Way 2 (the course recommends it): with self.lock: -> the guard's scope.

@@ -13,7 +13,6 @@
 use std::thread;
 use std::time::Instant;
 
-// ANCHOR: do_math
 fn do_math(start: u64, num: u64) -> i64 {
     let random_number: i64 = 1000 * 1000;
     let mut position = start;
@@ -27,7 +26,6 @@ fn do_math(start: u64, num: u64) -> i64 {
     }
     avg as i64 // int(avg)
 }
-// ANCHOR_END: do_math
 
 fn main() {
     println!("Program has been started ...");

@@ -22,7 +22,6 @@ static AVAILABLE_SEATS: Mutex<i64> = Mutex::new(2);
 struct Movie;
 
 impl Movie {
-    // ANCHOR: booking
     fn booking(&self, number_of_seats: i64) {
         // threading.current_thread().name -> thread::current().name()
         let name = thread::current().name().unwrap_or("?").to_string();
@@ -40,7 +39,6 @@ impl Movie {
             println!("All seats are sold out");
         }
     }
-    // ANCHOR_END: booking
 }
 
 fn main() {

@@ -24,7 +24,6 @@ const PATIENCE: Duration = Duration::from_secs(1);
 
 fn main() {
     println!("== 1. a Lock taken twice by the same thread ==");
-    // ANCHOR: twice
     let lock = Mutex::new(());
     let _first = lock.lock();
     // With lock() this thread would wait for itself, forever.
@@ -32,7 +31,6 @@ fn main() {
         Some(_) => println!("got it twice?"),
         None => println!("second acquire: still waiting after 1 s, a deadlock (we gave up)"),
     }
-    // ANCHOR_END: twice
     drop(_first);
 
     println!("== 2. two threads reach acquire() at the same moment ==");
@@ -50,7 +48,6 @@ fn main() {
     println!("both finished: contention is waiting, not deadlock");
 
     println!("== 3. an RLock taken twice by its owner ==");
-    // ANCHOR: rlock
     let rlock = ReentrantMutex::new(());
     let outer = rlock.lock();
     let inner = rlock.lock(); // the owner may take it again: it counts 2
@@ -63,7 +60,6 @@ fn main() {
     });
     drop(inner); // every acquire needs its release; the lock is free after the last one
     drop(outer);
-    // ANCHOR_END: rlock
 
     println!("== 4. two threads, two locks, opposite order ==");
     let (a, b) = (Mutex::new("seats"), Mutex::new("payments"));

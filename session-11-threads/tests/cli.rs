@@ -387,8 +387,8 @@ fn running(pid: u32) -> bool {
 
 #[cfg(target_os = "linux")]
 #[test]
-fn scale_leaves_no_child_running_after_sigterm_or_sigint() {
-    for signal in [libc::SIGTERM, libc::SIGINT] {
+fn scale_leaves_no_child_running_after_sigterm_sigint_or_sigkill() {
+    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGKILL] {
         // 300 threads that would sleep for a minute, in a scale-child process.
         let mut parent = Command::new(env!("CARGO_BIN_EXE_session-11-threads"))
             .args([
@@ -442,7 +442,15 @@ fn scale_leaves_no_child_running_after_sigterm_or_sigint() {
 fn bench_cpu_py_gives_one_json_object_with_python_and_rust_side_by_side() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/bench_cpu.py");
     let out = match Command::new("python3")
-        .args([script, "--n", "20000", "--workers", "2", "--json", "--with-rust"])
+        .args([
+            script,
+            "--n",
+            "20000",
+            "--workers",
+            "2",
+            "--json",
+            "--with-rust",
+        ])
         .arg(env!("CARGO_BIN_EXE_session-11-threads"))
         .output()
     {
