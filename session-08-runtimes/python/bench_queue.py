@@ -63,6 +63,7 @@ async def main(items):
     return processed, time.perf_counter() - start
 
 
+# ANCHOR: use_loop
 def use_loop(loop_name):
     if loop_name == "uvloop":
         import uvloop
@@ -71,6 +72,7 @@ def use_loop(loop_name):
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     else:
         asyncio.set_event_loop_policy(None)  # back to asyncio's own loop
+# ANCHOR_END: use_loop
 
 
 def run_python(loop_name, items):

@@ -87,6 +87,7 @@ pub struct YieldNow {
     yielded: bool,
 }
 
+// ANCHOR: yield_now
 impl Future for YieldNow {
     type Output = ();
 
@@ -99,3 +100,4 @@ impl Future for YieldNow {
         Poll::Pending
     }
 }
+// ANCHOR_END: yield_now
