@@ -184,15 +184,20 @@ pub fn run(options: BlockingOptions) -> Result<Vec<TickReport>> {
     ])
 }
 
-/// Prints one line per measurement.
-pub fn print(options: &BlockingOptions, reports: &[TickReport]) {
-    anstream::println!(
+/// Writes one line per measurement.
+pub fn write_to(
+    out: &mut impl std::io::Write,
+    options: &BlockingOptions,
+    reports: &[TickReport],
+) -> std::io::Result<()> {
+    writeln!(
+        out,
         "  ticker every {} ms; one blocking call ({:?}) of {} ms{}",
         options.period.as_millis(),
         options.work,
         options.block.as_millis(),
         crate::build_note()
-    );
+    )?;
     for report in reports {
         let name = match report.mode {
             Mode::Inline => "inline",
@@ -203,15 +208,17 @@ pub fn print(options: &BlockingOptions, reports: &[TickReport]) {
         } else {
             anstyle::AnsiColor::Green.on_default()
         };
-        anstream::println!(
+        writeln!(
+            out,
             "  {name:<15} {style}max late {:>6.1} ms{style:#}, median late {:>5.2} ms, \
              longest gap between ticks {:>6.1} ms ({} ticks)",
             ms(report.max_late),
             ms(report.median_late),
             ms(report.longest_gap),
             report.ticks
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// A duration in milliseconds, for printing.

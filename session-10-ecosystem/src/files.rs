@@ -26,8 +26,10 @@ pub struct FilesOptions {
     pub files: usize,
     /// Lines per file.
     pub lines: usize,
-    /// Folder to write into; it must exist. Files are named `async-NNNN.txt` / `std-NNNN.txt`
-    /// and removed afterwards.
+    /// Folder to write into; it must exist, and should be a fresh folder of this run's own
+    /// (the binary makes one inside `--dir`). Files are named `async-NNNN.txt` /
+    /// `std-NNNN.txt`, created with `create_new` (a file or symlink already there is an
+    /// error, never overwritten or followed) and removed afterwards.
     pub dir: PathBuf,
 }
 
@@ -60,9 +62,21 @@ fn file_text(index: usize, lines: usize) -> String {
 /// Writes one file with `tokio::fs`, reads it back and returns its line count.
 // `async with aiofiles.open(path, "w") as f: await f.write(text)` -> `tokio::fs::write`
 async fn write_and_count_async(path: PathBuf, text: String) -> Result<usize> {
-    tokio::fs::write(&path, text)
+    use tokio::io::AsyncWriteExt;
+    // create_new: fail if anything (a file, a symlink) is already at `path`.
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .await
+        .with_context(|| format!("could not create {}", path.display()))?;
+    file.write_all(text.as_bytes())
         .await
         .with_context(|| format!("could not write {}", path.display()))?;
+    file.flush()
+        .await
+        .with_context(|| format!("could not write {}", path.display()))?;
+    drop(file);
     let back = tokio::fs::read_to_string(&path)
         .await
         .with_context(|| format!("could not read back {}", path.display()))?;
@@ -74,7 +88,14 @@ async fn write_and_count_async(path: PathBuf, text: String) -> Result<usize> {
 
 /// The same with `std::fs`: blocking calls, fine here because this function is not async.
 fn write_and_count_std(path: &Path, text: &str) -> Result<usize> {
-    std::fs::write(path, text).with_context(|| format!("could not write {}", path.display()))?;
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("could not create {}", path.display()))?
+        .write_all(text.as_bytes())
+        .with_context(|| format!("could not write {}", path.display()))?;
     let back = std::fs::read_to_string(path)
         .with_context(|| format!("could not read back {}", path.display()))?;
     std::fs::remove_file(path).with_context(|| format!("could not remove {}", path.display()))?;
@@ -139,23 +160,26 @@ pub async fn run(options: &FilesOptions) -> Result<FilesReport> {
 }
 
 impl FilesReport {
-    /// Prints both passes with their times.
-    pub fn print(&self) {
-        anstream::println!(
+    /// Writes both passes with their times.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        writeln!(
+            out,
             "  tokio::fs, {:>4} files at once:  {:>7} lines counted in {:>7.1} ms",
             self.files,
             self.async_lines,
             self.async_time.as_secs_f64() * 1e3
-        );
-        anstream::println!(
+        )?;
+        writeln!(
+            out,
             "  std::fs, one file at a time:   {:>7} lines counted in {:>7.1} ms{}",
             self.std_lines,
             self.std_time.as_secs_f64() * 1e3,
             crate::build_note()
-        );
-        anstream::println!(
+        )?;
+        writeln!(
+            out,
             "  (tokio::fs hands every call to a blocking thread pool, as aiofiles does: it keeps \
              the runtime free, it does not make the disk faster)"
-        );
+        )
     }
 }

@@ -14,8 +14,8 @@
 //! |------------|-------------------|------------------------------------------|--------------|
 //! | `files`    | `aiofiles`        | `tokio::fs` (a blocking pool underneath) | [`files`]    |
 //! | `docs`     | `umongo`/`motor`  | `polodb_core` (blocking) in `spawn_blocking` | [`docs`] |
-//! | `postgres` | `asyncpg`         | `tokio-postgres`                         | [`pg`]       |
-//! | `redis`    | `asyncio-redis`   | `redis` with its tokio feature           | [`kv`]       |
+//! | `postgres` | `asyncpg`         | `tokio-postgres`                         | [`postgres`] |
+//! | `redis`    | `asyncio-redis`   | `redis` with its tokio feature           | [`redis`]    |
 //! | `blocking` | "use threads"     | inline blocking vs `spawn_blocking`, measured | [`blocking`] |
 //!
 //! Why the split between "async library" and "threads" matters is measured in [`blocking`]:
@@ -24,14 +24,21 @@
 //!
 //! The two server parts are written so that a learner can run them twice, or next to a
 //! classmate on the same server: each run uses a table name / key prefix of its own
-//! ([`run_tag`]) and removes it again, also when something fails half-way.
+//! ([`run_tag`]) and removes it again, also when something fails half-way. The binary adds
+//! the rest (in `src/main.rs`): a fresh folder per run for `files`, a new store file per run
+//! for `docs`, and on Ctrl-C, SIGTERM or `--timeout-secs` it removes what the run made.
+//!
+//! The module for the Redis part is called `redis`, like the crate it uses. Inside this crate
+//! a path starting `redis::` would mean the module, so the crate is written `::redis::`.
 
 pub mod blocking;
 pub mod docs;
 pub mod files;
-pub mod kv;
-pub mod pg;
+pub mod lab;
+pub mod postgres;
+pub mod redis;
 
+use std::io::{self, Write};
 use std::time::Duration;
 
 /// Default PostgreSQL URL when `DATABASE_URL` is not set: the local server, trust auth,
@@ -45,12 +52,12 @@ pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 /// A server that is down refuses at once; this bound is for one that hangs.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The one line printed when PostgreSQL cannot be reached, saying how to start it.
+/// The hint added when PostgreSQL refused the connection, saying how to start it.
 pub const START_POSTGRES: &str = "is it running? start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` \
-     or see README (\"Starting the servers\")";
+     or see LAB.md (\"Starting the servers\")";
 
-/// The one line printed when Redis cannot be reached, saying how to start it.
-pub const START_REDIS: &str = "is it running? start it with `redis-server --daemonize yes` or see README (\"Starting the servers\")";
+/// The hint added when Redis refused the connection, saying how to start it.
+pub const START_REDIS: &str = "is it running? start it with `redis-server --daemonize yes` or see LAB.md (\"Starting the servers\")";
 
 /// A short tag unique to this run: the process id plus a random suffix.
 ///
@@ -60,46 +67,132 @@ pub fn run_tag() -> String {
     format!("{}_{:06x}", std::process::id(), fastrand::u32(..0x100_0000))
 }
 
-/// Hides a password in a connection URL before it goes into an error message.
-///
-/// `postgres://me:secret@host/db` becomes `postgres://me:***@host/db`. PostgreSQL also takes
-/// the password as a parameter, in a URL (`...?password=secret`) or in its `key=value` form
-/// (`host=h user=me password=secret`); those values become `***` too.
-pub fn redact(url: &str) -> String {
-    hide_password_params(&hide_userinfo_password(url))
-}
-
-/// `scheme://user:secret@host` -> `scheme://user:***@host`.
-fn hide_userinfo_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let Some((userinfo, host)) = rest.rsplit_once('@') else {
-        return url.to_string();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_string(),
+/// Whether `err`, or any error it was caused by, is a refused TCP connection: the one case
+/// where "is the server running?" is the right hint.
+pub fn is_refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<io::Error>()
+            && io.kind() == io::ErrorKind::ConnectionRefused
+        {
+            return true;
+        }
+        next = err.source();
     }
+    false
 }
 
-/// Every `password=VALUE` -> `password=***`; VALUE ends at `&` or a space, or at the closing
-/// quote of a quoted `'value'` (the `key=value` form allows quotes).
-fn hide_password_params(text: &str) -> String {
-    const KEY: &str = "password=";
+/// An error and its causes on one line, for a learner: "could not X: because Y".
+///
+/// Libraries often repeat their cause in their own message (the `redis` crate prints
+/// "refused" and has the same "refused" as its source), and some messages span several lines
+/// (a reply the client could not parse); both are folded here. Passwords are hidden.
+pub fn error_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() || parts.iter().any(|seen| seen.contains(&text)) {
+            continue;
+        }
+        parts.push(text);
+    }
+    redact(&parts.join(": "))
+}
+
+/// Hides passwords in text that may hold a connection URL, before it is printed.
+///
+/// - `scheme://me:secret@host` becomes `scheme://me:***@host`, anywhere in the text;
+/// - the value of any key that looks secret (`password`, `pass`, `pwd`, `secret`, `token`,
+///   in any case) given as `key=value`, with or without spaces around `=`, quoted or not,
+///   in a URL's query (`?password=...&`, `?pass=...`) or in PostgreSQL's `key=value` form,
+///   becomes `***`.
+pub fn redact(text: &str) -> String {
+    hide_secret_values(&hide_userinfo_passwords(text))
+}
+
+/// Every `scheme://user:secret@host` -> `scheme://user:***@host`.
+fn hide_userinfo_passwords(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find(KEY) {
-        let (before, after) = rest.split_at(at + KEY.len());
+    while let Some(at) = rest.find("://") {
+        let (before, after) = rest.split_at(at + 3);
         out.push_str(before);
-        out.push_str("***");
-        let end = match after.strip_prefix('\'') {
-            Some(quoted) => quoted.find('\'').map_or(after.len(), |i| i + 2),
-            None => after.find(['&', ' ']).unwrap_or(after.len()),
-        };
+        // The authority ends at the first '/', '?', '#' or whitespace; userinfo ends at its
+        // last '@' (a password may itself hold '@').
+        let end = after
+            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace())
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rsplit_once('@') {
+            Some((userinfo, host)) => match userinfo.split_once(':') {
+                Some((user, _password)) => out.push_str(&format!("{user}:***@{host}")),
+                None => out.push_str(authority),
+            },
+            None => out.push_str(authority),
+        }
         rest = &after[end..];
     }
     out.push_str(rest);
+    out
+}
+
+/// Whether a key names a secret: `password`, `PASSWORD`, `pass`, `passwd`, `pwd`, `secret`...
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["pass", "pwd", "secret", "token"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+/// Every `secretkey = value` -> `secretkey = ***`.
+fn hide_secret_values(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0; // text[..copied] is in `out`
+    let mut i = 0;
+    while i < bytes.len() {
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        if !is_word(bytes[i]) || (i > 0 && is_word(bytes[i - 1])) {
+            i += 1;
+            continue;
+        }
+        // A word starts at i.
+        let key_end = (i..bytes.len())
+            .find(|&j| !is_word(bytes[j]))
+            .unwrap_or(bytes.len());
+        let mut j = key_end;
+        while j < bytes.len() && bytes[j] == b' ' {
+            j += 1;
+        }
+        if j >= bytes.len() || bytes[j] != b'=' || !is_secret_key(&text[i..key_end]) {
+            i = key_end;
+            continue;
+        }
+        j += 1;
+        while j < bytes.len() && bytes[j] == b' ' {
+            j += 1;
+        }
+        // The value: 'quoted' (with \' inside), or up to a space, '&', ';', ',' or a quote.
+        let value_end = if text[j..].starts_with("***") {
+            j + 3 // already hidden (the text went through here before)
+        } else if bytes.get(j) == Some(&b'\'') {
+            let mut k = j + 1;
+            while k < bytes.len() && bytes[k] != b'\'' {
+                k += if bytes[k] == b'\\' { 2 } else { 1 };
+            }
+            (k + 1).min(bytes.len())
+        } else {
+            (j..bytes.len())
+                .find(|&k| matches!(bytes[k], b' ' | b'&' | b';' | b',' | b'"' | b'\'' | b')'))
+                .unwrap_or(bytes.len())
+        };
+        out.push_str(&text[copied..j]);
+        out.push_str("***");
+        copied = value_end;
+        i = value_end.max(j + 1);
+    }
+    out.push_str(&text[copied.min(text.len())..]);
     out
 }
 
@@ -121,25 +214,28 @@ impl PipelineFigures {
         self.sequential_s / self.pipelined_s.max(f64::MIN_POSITIVE)
     }
 
-    /// Prints the two times and the ratio, in the same words for both server parts.
-    pub fn print(&self, what: &str) {
+    /// Writes the two times and the ratio, in the same words for both server parts.
+    pub fn write_to(&self, out: &mut impl Write, what: &str) -> io::Result<()> {
         let bold = anstyle::Style::new().bold();
-        anstream::println!(
+        writeln!(
+            out,
             "  {} {what} one by one:      {:>9.1} ms ({:.1} µs per op)",
             self.ops,
             self.sequential_s * 1e3,
             self.sequential_s * 1e6 / self.ops as f64
-        );
-        anstream::println!(
+        )?;
+        writeln!(
+            out,
             "  {} {what} pipelined:       {:>9.1} ms ({:.1} µs per op)",
             self.ops,
             self.pipelined_s * 1e3,
             self.pipelined_s * 1e6 / self.ops as f64
-        );
-        anstream::println!(
+        )?;
+        writeln!(
+            out,
             "  pipelining was {bold}{:.1}x{bold:#} faster",
             self.speedup()
-        );
+        )
     }
 }
 
@@ -152,12 +248,13 @@ pub fn build_note() -> &'static str {
     }
 }
 
-/// Prints a part's heading, in bold when stdout is a terminal.
-pub fn heading(title: &str) {
+/// Writes a part's heading, in bold cyan (the stream drops the colour when it is not a
+/// terminal or `NO_COLOR` is set).
+pub fn heading(out: &mut impl Write, title: &str) -> io::Result<()> {
     let style = anstyle::Style::new()
         .bold()
         .fg_color(Some(anstyle::AnsiColor::Cyan.into()));
-    anstream::println!("{style}== {title} =={style:#}");
+    writeln!(out, "{style}== {title} =={style:#}")
 }
 
 #[cfg(test)]
@@ -186,6 +283,34 @@ mod tests {
             redact("host=h password='se cret' dbname=db"),
             "host=h password=*** dbname=db"
         );
+    }
+
+    #[test]
+    fn redact_hides_every_form_an_attack_tried() {
+        for (text, secret) in [
+            // Spaces around '=' are allowed in PostgreSQL's key=value form.
+            (
+                "host=127.0.0.1 port=1 password = SECRETX user=root",
+                "SECRETX",
+            ),
+            ("host=h password= 'a b\\' c' user=root", "a b"),
+            // The redis crate reads the password of a unix socket URL from `pass=`.
+            ("unix:///no/such.sock?pass=SECRETX", "SECRETX"),
+            ("redis+unix:///s.sock?db=1&pass=SECRETX&x=1", "SECRETX"),
+            // An invalid key is still a secret when it looks like one.
+            ("PASSWORD=SECRETX", "SECRETX"),
+            ("host=h Password=SECRETX", "SECRETX"),
+            // userinfo anywhere in a longer line, a password holding '@'.
+            ("bad url \"redis://me:p@ss@host:1/0\": nope", "p@ss"),
+            ("could not connect to redis://:SECRETX@h:1", "SECRETX"),
+        ] {
+            let shown = redact(text);
+            assert!(!shown.contains(secret), "{text:?} -> {shown:?}");
+            assert!(shown.contains("***"), "{text:?} -> {shown:?}");
+        }
+        // Words that merely mention a password are left alone.
+        let line = "password authentication failed for user \"root\"";
+        assert_eq!(redact(line), line);
     }
 
     #[test]

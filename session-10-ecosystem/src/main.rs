@@ -9,14 +9,16 @@
 //! PostgreSQL and Redis are read from DATABASE_URL and REDIS_URL (local defaults); a part
 //! whose server is down is skipped with one line, unless --require-services is given.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use session_10_ecosystem::lab::{self, Interrupted, Stop};
 use session_10_ecosystem::{
-    DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, blocking, docs, files, heading, kv, pg,
+    DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, blocking, error_line, heading,
 };
 
 /// The async ecosystem: files, a document store, PostgreSQL and Redis, and when to use threads.
@@ -53,10 +55,11 @@ struct FilesArgs {
     /// How many files to write and read back (each way).
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     files: u32,
-    /// Lines in each file.
+    /// Lines in each file (files x lines at most 2,000,000).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     lines: u32,
-    /// Existing folder to write into (default: a temporary folder, removed afterwards).
+    /// Existing folder in which the run makes a new folder of its own (session10-files-XXXX),
+    /// removed afterwards; nothing else in it is touched. Default: the system's temp folder.
     #[arg(long)]
     dir: Option<PathBuf>,
 }
@@ -64,12 +67,13 @@ struct FilesArgs {
 #[derive(Debug, Clone, clap::Args)]
 struct DocsArgs {
     /// How many tasks use the store at the same time.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=16))]
     tasks: u32,
-    /// How many books each task inserts.
-    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    /// How many books each task inserts (tasks x books at most 40,000: see LAB.md).
+    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     books: u32,
-    /// Database file to use (default: a file in a temporary folder, removed afterwards).
+    /// New store file to create and keep; a path that exists is refused. Default: a file in
+    /// a temporary folder, removed afterwards.
     #[arg(long)]
     db_path: Option<PathBuf>,
 }
@@ -107,18 +111,35 @@ fn main() -> ExitCode {
         // --help and --version are not errors: let clap print them and exit 0.
         Err(err) if !err.use_stderr() => err.exit(),
         Err(err) => {
-            eprintln!("{}", one_line(&err.render().to_string()));
+            say(&one_line(&err.render().to_string()));
             return ExitCode::from(2);
         }
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head -1`, `| true`): nothing left to say, to no one.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // `{:#}` prints the whole context chain on one line: "could not X: because Y".
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+            say(&format!("error: {}", error_line(&err)));
+            match err.downcast_ref::<Interrupted>() {
+                Some(stop) => ExitCode::from(stop.exit_code()),
+                None => ExitCode::FAILURE,
+            }
         }
     }
+}
+
+/// One line on stderr; if even stderr is gone there is no one to tell, so no panic.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// clap's messages span several lines (usage, tips); a learner gets the gist on one line.
@@ -133,82 +154,146 @@ fn one_line(message: &str) -> String {
         .join(" ")
 }
 
-/// Runs one part, or all of them in turn.
+/// Runs one part, or all of them in turn, with SIGINT and SIGTERM handled from the start.
 ///
 /// The `blocking` part builds its own current-thread runtime (that is the experiment), so
 /// this is plain `fn main` with a runtime built by hand rather than `#[tokio::main]`.
 fn run(cli: Cli) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("could not start the tokio runtime")?;
-    let Some(part) = cli.part else {
-        return run_all(&runtime, cli.require_services);
-    };
+    let result = runtime.block_on(async {
+        let mut stop = Stop::listen()?;
+        match cli.part {
+            Some(part) => run_part(part, &mut stop).await,
+            None => run_all(cli.require_services, &mut stop).await,
+        }?;
+        anstream::stdout()
+            .flush()
+            .context("could not write to stdout")
+    });
+    // A stopped part may leave a blocking call running (a store insert, a file write): do
+    // not wait for it, its files are already removed.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    result
+}
+
+/// Writes with `write` to stdout (coloured on a terminal); a full disk becomes an error.
+fn emit(
+    write: impl FnOnce(&mut anstream::AutoStream<std::io::Stdout>) -> std::io::Result<()>,
+) -> Result<()> {
+    write(&mut anstream::stdout()).context("could not write to stdout")
+}
+
+async fn run_part(part: Part, stop: &mut Stop) -> Result<()> {
+    let mut out = anstream::stdout();
     match part {
-        Part::Files(args) => runtime.block_on(files_part(&args)),
-        Part::Docs(args) => runtime.block_on(docs_part(&args)),
-        Part::Postgres(args) => runtime.block_on(async {
-            let mut client = pg::connect(&database_url()).await?;
-            postgres_part(&mut client, &args).await
-        }),
-        Part::Redis(args) => runtime.block_on(async {
-            let mut redis = kv::connect(&redis_url()).await?;
-            redis_part(&mut redis, &args).await
-        }),
-        Part::Blocking(args) => blocking_part(&args),
+        Part::Files(args) => {
+            let report = lab::files(
+                args.files as usize,
+                args.lines as usize,
+                args.dir.as_deref(),
+                &mut out,
+                stop,
+            )
+            .await?;
+            emit(|out| report.write_to(out))
+        }
+        Part::Docs(args) => {
+            let report = lab::docs(
+                args.tasks as usize,
+                args.books as usize,
+                args.db_path.as_deref(),
+                stop,
+            )
+            .await?;
+            emit(|out| report.write_to(out))
+        }
+        Part::Postgres(args) => {
+            let ops = args.ops.unwrap_or(2000) as usize;
+            let limit = Duration::from_secs(args.timeout_secs);
+            let report =
+                lab::postgres(&database_url(), ops, limit, args.json, &mut out, stop).await?;
+            if args.json {
+                let json = serde_json::to_string(&report.figures.simple)?;
+                emit(|out| writeln!(out, "{json}"))
+            } else {
+                emit(|out| report.write_to(out))
+            }
+        }
+        Part::Redis(args) => {
+            let ops = args.ops.unwrap_or(10_000) as usize;
+            let limit = Duration::from_secs(args.timeout_secs);
+            let report = lab::redis(&redis_url(), ops, limit, args.json, &mut out, stop).await?;
+            if args.json {
+                let json = serde_json::to_string(&report.figures)?;
+                emit(|out| writeln!(out, "{json}"))
+            } else {
+                emit(|out| report.write_to(out))
+            }
+        }
+        Part::Blocking(args) => {
+            let options = blocking::BlockingOptions {
+                period: Duration::from_millis(args.period_ms),
+                block: Duration::from_millis(args.block_ms),
+                work: args.work,
+            };
+            let reports = lab::blocking(options, stop).await?;
+            emit(|out| blocking::write_to(out, &options, &reports))
+        }
     }
+}
+
+/// A part's flags as clap's defaults give them, so the full run uses the same numbers as
+/// `PART` alone without restating them here.
+fn defaults<A: clap::Args + clap::FromArgMatches>() -> Result<A> {
+    let command = A::augment_args(clap::Command::new("defaults"));
+    let matches = command
+        .try_get_matches_from(["defaults"])
+        .context("the flags' defaults do not parse")?;
+    Ok(A::from_arg_matches(&matches)?)
 }
 
 /// Every part with its heading. A server that cannot be reached means "skipped" (one line,
 /// the run goes on) unless `--require-services`; a failure after connecting is an error.
-fn run_all(runtime: &tokio::runtime::Runtime, require_services: bool) -> Result<()> {
-    heading("files: aiofiles -> tokio::fs");
-    runtime.block_on(files_part(&FilesArgs {
-        files: 200,
-        lines: 100,
-        dir: None,
-    }))?;
-
-    heading("docs: umongo -> polodb_core in spawn_blocking");
-    runtime.block_on(docs_part(&DocsArgs {
-        tasks: 4,
-        books: 250,
-        db_path: None,
-    }))?;
-
-    let server_args = ServerArgs {
-        ops: None,
-        timeout_secs: 120,
-        json: false,
-    };
-    heading("postgres: asyncpg -> tokio-postgres");
-    runtime.block_on(async {
-        match pg::connect(&database_url()).await {
-            Ok(mut client) => postgres_part(&mut client, &server_args).await,
-            Err(err) if require_services => Err(err.context("--require-services")),
-            Err(err) => {
-                anstream::println!("  skipped: {err:#}");
-                Ok(())
+async fn run_all(require_services: bool, stop: &mut Stop) -> Result<()> {
+    let parts = [
+        ("files: aiofiles -> tokio::fs", Part::Files(defaults()?)),
+        (
+            "docs: umongo -> polodb_core in spawn_blocking",
+            Part::Docs(defaults()?),
+        ),
+        (
+            "postgres: asyncpg -> tokio-postgres",
+            Part::Postgres(defaults()?),
+        ),
+        ("redis: asyncio-redis -> redis", Part::Redis(defaults()?)),
+        (
+            "blocking: inline vs spawn_blocking",
+            Part::Blocking(defaults()?),
+        ),
+    ];
+    for (title, part) in parts {
+        emit(|out| heading(out, title))?;
+        let needs_server = matches!(part, Part::Postgres(_) | Part::Redis(_));
+        match run_part(part, stop).await {
+            Ok(()) => {}
+            Err(err) if needs_server && !require_services && is_unreachable(&err) => {
+                emit(|out| writeln!(out, "  skipped: {}", error_line(&err)))?;
             }
-        }
-    })?;
-
-    heading("redis: asyncio-redis -> redis");
-    runtime.block_on(async {
-        match kv::connect(&redis_url()).await {
-            Ok(mut redis) => redis_part(&mut redis, &server_args).await,
-            Err(err) if require_services => Err(err.context("--require-services")),
-            Err(err) => {
-                anstream::println!("  skipped: {err:#}");
-                Ok(())
+            Err(err) if needs_server && is_unreachable(&err) => {
+                return Err(err.context("--require-services"));
             }
+            Err(err) => return Err(err),
         }
-    })?;
+    }
+    Ok(())
+}
 
-    heading("blocking: inline vs spawn_blocking");
-    blocking_part(&BlockingArgs {
-        block_ms: 200,
-        period_ms: 10,
-        work: blocking::Work::Sleep,
-    })
+/// Whether a server part failed before it started: the server could not be reached.
+fn is_unreachable(err: &anyhow::Error) -> bool {
+    let line = err.to_string();
+    line.starts_with("could not connect to")
+        || line.starts_with("bad ")
+        || line.contains("did not answer PING")
 }
 
 fn database_url() -> String {
@@ -217,97 +302,4 @@ fn database_url() -> String {
 
 fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_string())
-}
-
-async fn files_part(args: &FilesArgs) -> Result<()> {
-    let temp = tempfile::tempdir().context("could not create a temporary folder")?;
-    let options = files::FilesOptions {
-        files: args.files as usize,
-        lines: args.lines as usize,
-        dir: args
-            .dir
-            .clone()
-            .unwrap_or_else(|| temp.path().to_path_buf()),
-    };
-    files::run(&options).await?.print();
-    Ok(())
-}
-
-async fn docs_part(args: &DocsArgs) -> Result<()> {
-    let options = docs::DocsOptions {
-        tasks: args.tasks as usize,
-        books_per_task: args.books as usize,
-        db_path: args.db_path.clone(),
-    };
-    docs::run(&options).await?.print();
-    Ok(())
-}
-
-async fn postgres_part(client: &mut tokio_postgres::Client, args: &ServerArgs) -> Result<()> {
-    let ops = args.ops.unwrap_or(2000) as usize;
-    if !args.json {
-        // The one-by-one pass can take seconds on a busy machine: say what is running.
-        anstream::println!("  running {ops} queries one by one, then pipelined ...");
-    }
-    let report = within(
-        args.timeout_secs,
-        pg::run(client, ops),
-        "the session10_books_* table",
-    )
-    .await
-    .context("the postgres part failed")?;
-    if args.json {
-        println!("{}", serde_json::to_string(&report.figures.simple)?);
-    } else {
-        report.print();
-    }
-    Ok(())
-}
-
-async fn redis_part(redis: &mut kv::Redis, args: &ServerArgs) -> Result<()> {
-    let ops = args.ops.unwrap_or(10_000) as usize;
-    if !args.json {
-        anstream::println!("  running {ops} SETs one by one, then in one pipeline ...");
-    }
-    let report = within(
-        args.timeout_secs,
-        kv::run(redis, ops),
-        "the session10:* keys",
-    )
-    .await
-    .context("the redis part failed")?;
-    if args.json {
-        println!("{}", serde_json::to_string(&report.figures)?);
-    } else {
-        report.print();
-    }
-    Ok(())
-}
-
-/// Runs `part` with an upper bound, so a server that stops answering ends the run with a
-/// clear line instead of a hang. When the bound hits, the part's own clean-up cannot run.
-async fn within<T>(
-    secs: u64,
-    part: impl std::future::Future<Output = Result<T>>,
-    leftovers: &str,
-) -> Result<T> {
-    let limit = Duration::from_secs(secs);
-    match tokio::time::timeout(limit, part).await {
-        Ok(result) => result,
-        Err(_) => anyhow::bail!(
-            "the part did not finish within {limit:?} (--timeout-secs; raise it for a large \
-             --ops, or is the server overloaded?): {leftovers} of this run may be left behind"
-        ),
-    }
-}
-
-fn blocking_part(args: &BlockingArgs) -> Result<()> {
-    let options = blocking::BlockingOptions {
-        period: Duration::from_millis(args.period_ms),
-        block: Duration::from_millis(args.block_ms),
-        work: args.work,
-    };
-    let reports = blocking::run(options)?;
-    blocking::print(&options, &reports);
-    Ok(())
 }

@@ -2,7 +2,8 @@
 //!
 //! `asyncio-redis` (and today `redis.asyncio`) gives Python an async Redis client. In Rust the
 //! `redis` crate does both blocking and async; with its `tokio-comp` feature it runs on tokio.
-//! (The module is called `kv` so that `redis::` below always means the crate.)
+//! (This module is called `redis` too; `::redis::` below, with the leading `::`, always means
+//! the crate.)
 //!
 //! Watch three things:
 //!
@@ -15,36 +16,36 @@
 //! 3. **Publish/subscribe** needs a connection of its own: once a connection subscribes, it
 //!    only receives messages.
 //!
-//! Every key lives under a per-run prefix (`session10:<pid>_<random>:`) and is deleted at the
-//! end with `SCAN` + `DEL`, also when a step fails. (Never `KEYS *` or `FLUSHDB` on a server you
-//! share.)
+//! Every key lives under a per-run prefix (`session10:<pid>_<random>:`, see [`prefix`]) and is
+//! deleted at the end with `SCAN` + `DEL`, also when a step fails. (Never `KEYS *` or
+//! `FLUSHDB` on a server you share, nor a pattern that matches another run's keys.)
 
 use std::time::Instant;
 
+use ::redis::AsyncCommands;
+use ::redis::aio::MultiplexedConnection;
 use anyhow::{Context, Result, anyhow, bail};
 use futures::StreamExt;
-use redis::AsyncCommands;
-use redis::aio::MultiplexedConnection;
 
 use crate::PipelineFigures;
 
 /// A connected client: the client (to open the pub/sub connection) and a shared connection.
 pub struct Redis {
-    client: redis::Client,
+    client: ::redis::Client,
     conn: MultiplexedConnection,
     url: String,
 }
 
-/// The `redis` crate's errors repeat their cause in `source()` ("refused: refused"); printed
-/// with `{:#}` that doubles the line, so we keep the error's own message only.
-fn flat(err: redis::RedisError) -> anyhow::Error {
-    anyhow!("{}", one_line(&err))
+/// The key prefix for a run with this tag: `session10:<tag>:`. Its keys match the pattern
+/// `session10:<tag>:*` and no other run's.
+pub fn prefix(tag: &str) -> String {
+    format!("session10:{tag}:")
 }
 
 /// The error's message on one line: a reply the client cannot parse (a server that is not
 /// Redis, e.g. an HTTP server on that port) comes back as several lines, one per byte it
 /// did not expect.
-fn one_line(err: &redis::RedisError) -> String {
+fn one_line(err: &::redis::RedisError) -> String {
     err.to_string()
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -57,25 +58,27 @@ fn one_line(err: &redis::RedisError) -> String {
 /// not answer within [`crate::CONNECT_TIMEOUT`], or wrong credentials.
 pub async fn connect(url: &str) -> Result<Redis> {
     let shown = crate::redact(url);
-    let client = redis::Client::open(url)
-        .map_err(flat)
+    let client = ::redis::Client::open(url)
         .with_context(|| format!("bad REDIS_URL {shown:?}: expected redis://HOST:PORT"))?;
     // asyncio_redis.Connection.create(...) -> Client::get_multiplexed_async_connection
     // The redis crate gives up on any reply that takes over 500 ms by default; a pipeline of
     // a few hundred thousand SETs takes longer than that. The part as a whole is bounded by
     // --timeout-secs instead (and connecting by the crate's 1 s plus CONNECT_TIMEOUT).
-    let config = redis::AsyncConnectionConfig::new().set_response_timeout(None);
+    let config = ::redis::AsyncConnectionConfig::new().set_response_timeout(None);
     let connecting = client.get_multiplexed_async_connection_with_config(&config);
     let mut conn = match tokio::time::timeout(crate::CONNECT_TIMEOUT, connecting).await {
         Ok(Ok(conn)) => conn,
         Ok(Err(err)) => {
             // The hint depends on what went wrong: the server answered and said no, or not.
-            let hint = if err.kind() == redis::ErrorKind::AuthenticationFailed {
+            let hint = if err.kind() == ::redis::ErrorKind::AuthenticationFailed {
                 "check the user and password in REDIS_URL"
             } else if err.is_timeout() {
                 "the server did not answer: is the host right?"
-            } else if err.is_io_error() {
+            } else if err.is_connection_refusal() && !url.contains("unix:") {
+                // (the crate also calls a missing unix socket a refusal; that is a wrong path)
                 crate::START_REDIS
+            } else if err.is_io_error() {
+                "check the host and port (or socket path) in REDIS_URL"
             } else {
                 // It answered, but not as Redis does (another server on that port, a database
                 // number the server does not have).
@@ -91,13 +94,16 @@ pub async fn connect(url: &str) -> Result<Redis> {
             crate::CONNECT_TIMEOUT
         ),
     };
-    let ping_cmd = redis::cmd("PING");
+    let ping_cmd = ::redis::cmd("PING");
     let ping = ping_cmd.query_async::<String>(&mut conn);
-    tokio::time::timeout(crate::CONNECT_TIMEOUT, ping)
-        .await
-        .map_err(|_| anyhow!("no answer within {:?}", crate::CONNECT_TIMEOUT))
-        .and_then(|reply| reply.map_err(flat))
-        .with_context(|| format!("Redis at {shown} did not answer PING"))?;
+    match tokio::time::timeout(crate::CONNECT_TIMEOUT, ping).await {
+        Ok(Ok(_pong)) => {}
+        Ok(Err(err)) => bail!("Redis at {shown} did not answer PING: {}", one_line(&err)),
+        Err(_) => bail!(
+            "Redis at {shown} did not answer PING within {:?}",
+            crate::CONNECT_TIMEOUT
+        ),
+    }
     Ok(Redis {
         client,
         conn,
@@ -112,16 +118,15 @@ pub async fn delete_prefix(conn: &mut MultiplexedConnection, prefix: &str) -> Re
         let mut iter = conn
             .scan_match::<_, String>(&pattern)
             .await
-            .map_err(flat)
             .context("SCAN failed")?;
         let mut keys = Vec::new();
         while let Some(key) = iter.next_item().await {
-            keys.push(key.map_err(flat).context("SCAN failed")?);
+            keys.push(key.context("SCAN failed")?);
         }
         keys
     };
     for batch in keys.chunks(1000) {
-        let _: usize = conn.del(batch).await.map_err(flat).context("DEL failed")?;
+        let _: usize = conn.del(batch).await.context("DEL failed")?;
     }
     Ok(keys.len())
 }
@@ -131,11 +136,10 @@ pub async fn count_prefix(conn: &mut MultiplexedConnection, prefix: &str) -> Res
     let mut iter = conn
         .scan_match::<_, String>(format!("{prefix}*"))
         .await
-        .map_err(flat)
         .context("SCAN failed")?;
     let mut count = 0;
     while let Some(key) = iter.next_item().await {
-        key.map_err(flat).context("SCAN failed")?;
+        key.context("SCAN failed")?;
         count += 1;
     }
     Ok(count)
@@ -144,20 +148,12 @@ pub async fn count_prefix(conn: &mut MultiplexedConnection, prefix: &str) -> Res
 /// SET, GET and INCR, one round trip each.
 pub async fn round_trips(conn: &mut MultiplexedConnection, prefix: &str) -> Result<(String, i64)> {
     let key = format!("{prefix}greeting");
-    let () = conn
-        .set(&key, "salaam")
-        .await
-        .map_err(flat)
-        .context("SET failed")?;
-    let value: String = conn.get(&key).await.map_err(flat).context("GET failed")?;
+    let () = conn.set(&key, "salaam").await.context("SET failed")?;
+    let value: String = conn.get(&key).await.context("GET failed")?;
     let counter = format!("{prefix}counter");
     let mut last = 0;
     for _ in 0..3 {
-        last = conn
-            .incr(&counter, 1)
-            .await
-            .map_err(flat)
-            .context("INCR failed")?;
+        last = conn.incr(&counter, 1).await.context("INCR failed")?;
     }
     Ok((value, last))
 }
@@ -174,32 +170,29 @@ pub async fn pipeline(
         let () = conn
             .set(format!("{prefix}seq:{i}"), i)
             .await
-            .map_err(flat)
             .context("SET failed")?;
     }
     let sequential_s = started.elapsed().as_secs_f64();
 
     // async with redis.pipeline() as p: ... await p.execute() -> redis::pipe()
     let started = Instant::now();
-    let mut pipe = redis::pipe();
+    let mut pipe = ::redis::pipe();
     for i in 0..ops {
         pipe.set(format!("{prefix}pipe:{i}"), i).ignore();
     }
     let () = pipe
         .query_async(conn)
         .await
-        .map_err(flat)
         .context("the pipelined SETs failed")?;
     let pipelined_s = started.elapsed().as_secs_f64();
 
     if ops > 0 {
         let last = ops - 1;
-        let (a, b): (Option<usize>, Option<usize>) = redis::pipe()
+        let (a, b): (Option<usize>, Option<usize>) = ::redis::pipe()
             .get(format!("{prefix}seq:{last}"))
             .get(format!("{prefix}pipe:{last}"))
             .query_async(conn)
             .await
-            .map_err(flat)
             .context("GET failed")?;
         if a != Some(last) || b != Some(last) {
             bail!("the last SETs did not land: got {a:?} and {b:?}, expected {last}");
@@ -218,20 +211,18 @@ pub async fn pubsub_round_trip(redis: &mut Redis, prefix: &str) -> Result<(Strin
     let mut pubsub = tokio::time::timeout(crate::CONNECT_TIMEOUT, redis.client.get_async_pubsub())
         .await
         .map_err(|_| anyhow!("no answer within {:?}", crate::CONNECT_TIMEOUT))
-        .and_then(|result| result.map_err(flat))
+        .context("could not open a pub/sub connection")?
         .context("could not open a pub/sub connection")?;
     // await subscriber.subscribe([channel]) -> PubSub::subscribe
     pubsub
         .subscribe(&channel)
         .await
-        .map_err(flat)
         .context("SUBSCRIBE failed")?;
     let started = Instant::now();
     let receivers: usize = redis
         .conn
         .publish(&channel, "new book: Fluent Python")
         .await
-        .map_err(flat)
         .context("PUBLISH failed")?;
     if receivers == 0 {
         bail!("PUBLISH reached no subscriber");
@@ -247,10 +238,7 @@ pub async fn pubsub_round_trip(redis: &mut Redis, prefix: &str) -> Result<(Strin
         })?
         .ok_or_else(|| anyhow!("the pub/sub connection closed"))?;
     let elapsed = started.elapsed().as_secs_f64();
-    let payload: String = message
-        .get_payload()
-        .map_err(flat)
-        .context("the message was not text")?;
+    let payload: String = message.get_payload().context("the message was not text")?;
     Ok((payload, elapsed))
 }
 
@@ -265,7 +253,7 @@ pub struct RedisReport {
     pub counter: i64,
     /// One by one vs pipelined.
     pub figures: PipelineFigures,
-    /// The message received over pub/sub and how long it took, in seconds.
+    /// The message received over pub/sub.
     pub message: String,
     /// Seconds from PUBLISH to the message arriving.
     pub message_s: f64,
@@ -273,22 +261,13 @@ pub struct RedisReport {
     pub deleted: usize,
 }
 
-/// The whole part: round trips, pipeline, pub/sub, then every key of the run deleted, also
-/// when a step failed.
-pub async fn run(redis: &mut Redis, ops: usize) -> Result<RedisReport> {
-    let prefix = format!("session10:{}:", crate::run_tag());
-    let result = steps(redis, &prefix, ops).await;
-    let deleted = delete_prefix(&mut redis.conn, &prefix).await;
+/// The whole part under `prefix` (see [`prefix`]): round trips, pipeline, pub/sub, then
+/// every key of the run deleted, also when a step failed.
+pub async fn run(redis: &mut Redis, prefix: &str, ops: usize) -> Result<RedisReport> {
+    let result = steps(redis, prefix, ops).await;
+    let deleted = delete_prefix(&mut redis.conn, prefix).await;
     match (result, deleted) {
-        (Ok((greeting, counter, figures, message, message_s)), Ok(deleted)) => Ok(RedisReport {
-            prefix,
-            greeting,
-            counter,
-            figures,
-            message,
-            message_s,
-            deleted,
-        }),
+        (Ok(report), Ok(deleted)) => Ok(RedisReport { deleted, ..report }),
         (Ok(_), Err(err)) => Err(err.context(format!(
             "could not delete the keys under {prefix} on {}",
             redis.url
@@ -298,16 +277,20 @@ pub async fn run(redis: &mut Redis, ops: usize) -> Result<RedisReport> {
     }
 }
 
-/// The steps of [`run`] between choosing the prefix and deleting it.
-async fn steps(
-    redis: &mut Redis,
-    prefix: &str,
-    ops: usize,
-) -> Result<(String, i64, PipelineFigures, String, f64)> {
+/// The steps of [`run`] between choosing the prefix and deleting it; `deleted` is still 0.
+async fn steps(redis: &mut Redis, prefix: &str, ops: usize) -> Result<RedisReport> {
     let (greeting, counter) = round_trips(&mut redis.conn, prefix).await?;
     let figures = pipeline(&mut redis.conn, prefix, ops).await?;
     let (message, message_s) = pubsub_round_trip(redis, prefix).await?;
-    Ok((greeting, counter, figures, message, message_s))
+    Ok(RedisReport {
+        prefix: prefix.to_string(),
+        greeting,
+        counter,
+        figures,
+        message,
+        message_s,
+        deleted: 0,
+    })
 }
 
 impl Redis {
@@ -318,22 +301,23 @@ impl Redis {
 }
 
 impl RedisReport {
-    /// Prints what happened, step by step.
-    pub fn print(&self) {
-        anstream::println!(
+    /// Writes what happened, step by step.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        writeln!(
+            out,
             "  SET/GET: {:?}; INCR three times: {}",
-            self.greeting,
-            self.counter
-        );
-        self.figures.print("SETs");
+            self.greeting, self.counter
+        )?;
+        self.figures.write_to(out, "SETs")?;
         if !crate::build_note().is_empty() {
-            anstream::println!("  {}", crate::build_note().trim());
+            writeln!(out, "  {}", crate::build_note().trim())?;
         }
-        anstream::println!(
+        writeln!(
+            out,
             "  pub/sub: received {:?} {:.2} ms after PUBLISH",
             self.message,
             self.message_s * 1e3
-        );
-        anstream::println!("  deleted {} keys under {}", self.deleted, self.prefix);
+        )?;
+        writeln!(out, "  deleted {} keys under {}", self.deleted, self.prefix)
     }
 }

@@ -19,6 +19,9 @@
 //! formatted in is the table name, which the program makes itself from [`crate::run_tag`]
 //! (SQL cannot take identifiers as parameters).
 //!
+//! The table is `TEMPORARY`: the server drops it by itself when the connection ends, so even
+//! a run killed with `kill -9` leaves no table behind. The part still drops it when it is done.
+//!
 //! The connection is plain TCP without TLS (`NoTls`): right for a server on localhost, wrong
 //! for a server across a network, where you would add `tokio-postgres-rustls` or
 //! `postgres-native-tls`.
@@ -38,26 +41,32 @@ pub const BOOKS: i32 = 100;
 /// Fails with one clear line for a malformed URL, a refused connection, a server that does
 /// not answer within [`crate::CONNECT_TIMEOUT`], an unknown user or database.
 pub async fn connect(url: &str) -> Result<Client> {
-    let mut config: tokio_postgres::Config = url.parse().with_context(|| {
-        format!(
-            "bad DATABASE_URL {:?}: expected postgres://USER@HOST:PORT/DATABASE",
-            crate::redact(url)
-        )
-    })?;
+    let shown = crate::redact(url);
+    let mut config: tokio_postgres::Config = match url.parse() {
+        Ok(config) => config,
+        // The parser's message can quote a piece of the URL: redact it too.
+        Err(err) => bail!(
+            "bad DATABASE_URL {shown:?}: {} (expected postgres://USER@HOST:PORT/DATABASE)",
+            crate::redact(&err.to_string())
+        ),
+    };
     config.connect_timeout(crate::CONNECT_TIMEOUT);
     // asyncpg.connect(dsn) -> tokio_postgres::Config::connect + spawn(connection)
     let connecting = config.connect(NoTls);
-    let shown = crate::redact(url);
     let (client, connection) = match tokio::time::timeout(crate::CONNECT_TIMEOUT, connecting).await
     {
         Ok(Ok(pair)) => pair,
         Ok(Err(err)) => {
             // The hint depends on what went wrong: the server answered and said no
-            // (unknown user or database, wrong password), or it could not be reached.
+            // (unknown user or database, wrong password), nothing listens on the port, or
+            // something else (no host, TLS asked for, a server that is not PostgreSQL).
             let hint = if err.as_db_error().is_some() {
                 "check the user and database in DATABASE_URL"
-            } else {
+            } else if crate::is_refused(&err) {
                 crate::START_POSTGRES
+            } else {
+                "check DATABASE_URL: host, port, and that the server there is PostgreSQL (this \
+                 lesson connects without TLS)"
             };
             let cause = err
                 .as_db_error()
@@ -78,20 +87,20 @@ pub async fn connect(url: &str) -> Result<Client> {
     Ok(client)
 }
 
-/// Creates a table of this run's own, runs `body` with the client and the table's name, and
-/// drops the table again whether `body` succeeded or not.
+/// Creates the table `table` (this run's own, TEMPORARY), runs `body` with the client and
+/// the table's name, and drops the table again whether `body` succeeded or not.
 ///
 /// `body` gets `&mut Client` (a transaction needs it), so it is an async closure
 /// (`AsyncFnOnce`): the borrow ends when it returns and the drop can use the client again.
 /// If the drop itself fails (the server went away), the error names the table left behind.
 pub async fn with_run_table<T>(
     client: &mut Client,
+    table: &str,
     body: impl AsyncFnOnce(&mut Client, &str) -> Result<T>,
 ) -> Result<T> {
-    let table = format!("session10_books_{}", crate::run_tag());
     client
         .batch_execute(&format!(
-            "CREATE TABLE {table} (
+            "CREATE TEMPORARY TABLE {table} (
                  id    INT4 PRIMARY KEY,
                  title TEXT NOT NULL,
                  pages INT4 NOT NULL CHECK (pages > 0)
@@ -99,26 +108,36 @@ pub async fn with_run_table<T>(
         ))
         .await
         .with_context(|| format!("could not create table {table}"))?;
-    let result = body(client, &table).await;
+    let result = body(client, table).await;
     let dropped = client
         .batch_execute(&format!("DROP TABLE IF EXISTS {table}"))
         .await;
     match (result, dropped) {
         (Ok(value), Ok(())) => Ok(value),
-        (Ok(_), Err(err)) => {
-            Err(anyhow!(err).context(format!("could not drop table {table}: drop it by hand")))
-        }
+        (Ok(_), Err(err)) => Err(anyhow!(err).context(format!(
+            "could not drop table {table} (it is TEMPORARY: it goes when the connection does)"
+        ))),
         (Err(err), Ok(())) => Err(err),
-        (Err(err), Err(_)) => {
-            Err(err.context(format!("table {table} may be left behind: drop it by hand")))
-        }
+        (Err(err), Err(_)) => Err(err.context(format!(
+            "table {table} was not dropped (it is TEMPORARY: it goes when the connection does)"
+        ))),
     }
 }
 
-/// Whether the `table` still exists; the tests use it to check the clean-up.
+/// The table name for a run with this tag: `session10_books_<tag>`.
+pub fn table_name(tag: &str) -> String {
+    format!("session10_books_{tag}")
+}
+
+/// Whether a table called `table` exists in any session (a TEMPORARY table is visible by
+/// name only to its own connection, so this looks in the catalogue); the tests use it to
+/// check the clean-up.
 pub async fn table_exists(client: &Client, table: &str) -> Result<bool> {
     let row = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = $1)",
+            &[&table],
+        )
         .await
         .context("could not look up the table")?;
     Ok(row.get(0))
@@ -293,13 +312,13 @@ pub struct PgReport {
 
 /// The whole part on an already connected client: table, round trips, rollback, pipelining,
 /// and the table dropped again at the end.
-pub async fn run(client: &mut Client, ops: usize) -> Result<PgReport> {
+pub async fn run(client: &mut Client, table: &str, ops: usize) -> Result<PgReport> {
     let server: String = client
         .query_one("SELECT version()", &[])
         .await
         .context("could not ask the server for its version")?
         .get(0);
-    with_run_table(client, async |client: &mut Client, table: &str| {
+    with_run_table(client, table, async |client: &mut Client, table: &str| {
         insert_books(client, table).await?;
         let long_books: i64 = client
             .query_one(
@@ -323,33 +342,33 @@ pub async fn run(client: &mut Client, ops: usize) -> Result<PgReport> {
 }
 
 impl PgReport {
-    /// Prints what happened, part by part.
-    pub fn print(&self) {
+    /// Writes what happened, part by part.
+    pub fn write_to(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
         let server = self.server.split(" on ").next().unwrap_or(&self.server);
-        anstream::println!("  connected: {server}");
-        anstream::println!(
+        writeln!(out, "  connected: {server}")?;
+        writeln!(
+            out,
             "  table {}: {BOOKS} books inserted, {} with more than 100 pages",
-            self.table,
-            self.long_books
-        );
+            self.table, self.long_books
+        )?;
         let r = &self.rollback;
-        anstream::println!("  transaction: second insert failed: {}", r.failure);
-        anstream::println!(
+        writeln!(out, "  transaction: second insert failed: {}", r.failure)?;
+        writeln!(
+            out,
             "  after rollback: {} of its rows kept, {} rows before, {} after",
-            r.rows_kept,
-            r.rows_before,
-            r.rows_after
-        );
-        anstream::println!("  SELECT $1::INT4 + 1 (the round trip is the cost):");
-        self.figures.simple.print("queries");
-        anstream::println!(
+            r.rows_kept, r.rows_before, r.rows_after
+        )?;
+        writeln!(out, "  SELECT $1::INT4 + 1 (the round trip is the cost):")?;
+        self.figures.simple.write_to(out, "queries")?;
+        writeln!(
+            out,
             "  SELECT pages FROM {} WHERE id = $1 (an index lookup each):",
             self.table
-        );
-        self.figures.lookup.print("queries");
+        )?;
+        self.figures.lookup.write_to(out, "queries")?;
         if !crate::build_note().is_empty() {
-            anstream::println!("  {}", crate::build_note().trim());
+            writeln!(out, "  {}", crate::build_note().trim())?;
         }
-        anstream::println!("  table {} dropped", self.table);
+        writeln!(out, "  table {} dropped", self.table)
     }
 }
