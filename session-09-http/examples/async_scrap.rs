@@ -36,7 +36,10 @@ fn get_title_from_html_text(html: &str) -> String {
     }
 }
 
+// ANCHOR: get_titles
 async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
+    // println! would panic on a closed stdout (`| head -3`); writeln! returns the error.
+    let mut stdout = std::io::stdout();
     let mut tasks = Vec::new();
     for n in 6100..=6140 {
         // asyncio.create_task -> tokio::spawn: the task starts now, in the background.
@@ -47,11 +50,13 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
         // The first `?`: the task itself failed (it panicked). The second: the request failed.
         let html = t.await??;
         let title = get_title_from_html_text(&html);
-        println!("{title}");
+        writeln!(stdout, "{title}")?;
     }
     Ok(())
 }
+// ANCHOR_END: get_titles
 
+// ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
     let site = start_demo_site()?; // <- the demo course site, on 127.0.0.1 (bottom of the file)
     // reqwest here speaks https through rustls; rustls needs its crypto (`ring`) chosen once.
@@ -61,9 +66,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     // asyncio.run(...) replaced those two lines in Python; #[tokio::main] does in Rust.
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(get_titles_from_site(&site))?;
-    println!("{} seconds", t1.elapsed().as_secs_f64());
+    writeln!(std::io::stdout(), "{} seconds", t1.elapsed().as_secs_f64())?;
     Ok(())
 }
+// ANCHOR_END: main
 
 // ---- The demo course site: not part of the lesson. Blocking threads on 127.0.0.1. ----
 const TOPICS: &str = "آموزش پایتون|برنامه‌نویسی ناهمزمان|آموزش جنگو|آموزش داکر|آموزش Rust";

@@ -36,6 +36,8 @@ fn get_title_from_html_text(html: &str) -> String {
 }
 
 async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
+    // println! would panic on a closed stdout (`| head -3`); writeln! returns the error.
+    let mut stdout = std::io::stdout();
     let mut tasks = Vec::new();
     for n in 6100..=6140 {
         // asyncio.create_task -> async_std::task::spawn: the task starts now, in the background.
@@ -49,7 +51,7 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
         // async-std's JoinHandle gives the task's own result: one `?`, for the request.
         let html = t.await?;
         let title = get_title_from_html_text(&html);
-        println!("{title}");
+        writeln!(stdout, "{title}")?;
     }
     Ok(())
 }
@@ -59,7 +61,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let t1 = Instant::now();
     // loop = asyncio.get_event_loop(); loop.run_until_complete(...) -> async_std::task::block_on
     async_std::task::block_on(get_titles_from_site(&site))?;
-    println!("{} seconds", t1.elapsed().as_secs_f64());
+    writeln!(std::io::stdout(), "{} seconds", t1.elapsed().as_secs_f64())?;
     Ok(())
 }
 

@@ -18,6 +18,7 @@ use tokio::sync::Semaphore;
 
 const CONCURRENCY: usize = 10; // most pages in flight at once
 
+// ANCHOR: get_html_text
 // async def get_html_text(course_id) -> async fn; aiohttp -> reqwest
 async fn get_html_text(
     session: reqwest::Client,
@@ -35,6 +36,7 @@ async fn get_html_text(
     let response = session.get(url).send().await?;
     response.text().await
 }
+// ANCHOR_END: get_html_text
 
 // BeautifulSoup(html, 'html.parser').select_one('.right-side h1') -> scraper
 fn get_title_from_html_text(html: &str) -> String {
@@ -50,6 +52,8 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
     // One ClientSession for the whole program: built once, its connections reused.
     let session = reqwest::Client::new();
     let limit = Arc::new(Semaphore::new(CONCURRENCY));
+    // println! would panic on a closed stdout (`| head -3`); writeln! returns the error.
+    let mut stdout = std::io::stdout();
     let mut tasks = Vec::new();
     for n in 6100..=6140 {
         // asyncio.create_task -> tokio::spawn: the task starts now, in the background.
@@ -61,11 +65,12 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
         // The first `?`: the task itself failed (it panicked). The second: the request failed.
         let html = t.await??;
         let title = get_title_from_html_text(&html);
-        println!("{title}");
+        writeln!(stdout, "{title}")?;
     }
     Ok(())
 }
 
+// ANCHOR: main
 // asyncio.run(main()) -> #[tokio::main]: it builds the Runtime and calls block_on for you.
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
@@ -74,9 +79,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let t1 = Instant::now();
     get_titles_from_site(&site).await?;
-    println!("{} seconds", t1.elapsed().as_secs_f64());
+    writeln!(std::io::stdout(), "{} seconds", t1.elapsed().as_secs_f64())?;
     Ok(())
 }
+// ANCHOR_END: main
 
 // ---- The demo course site: not part of the lesson. Blocking threads on 127.0.0.1. ----
 const TOPICS: &str = "آموزش پایتون|برنامه‌نویسی ناهمزمان|آموزش جنگو|آموزش داکر|آموزش Rust";

@@ -106,3 +106,34 @@ fn examples_do_not_use_the_crate_library() {
         );
     }
 }
+
+#[test]
+fn a_closed_or_full_stdout_is_one_error_line_not_a_panic() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    for name in ["async_scrap", "shared_client", "async_scrap_surf"] {
+        // Like `| head -0`: the reader is gone before the first title.
+        let mut child = Command::new(example(name))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(stderr.contains("BrokenPipe"), "{name}: {stderr}");
+
+        #[cfg(target_os = "linux")]
+        {
+            let output = Command::new(example(name))
+                .stdout(std::fs::File::create("/dev/full").unwrap())
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8(output.stderr).unwrap();
+            assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+            assert!(stderr.contains("StorageFull"), "{name}: {stderr}");
+        }
+    }
+}
