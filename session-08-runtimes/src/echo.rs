@@ -108,6 +108,7 @@ async fn echo_round<S: Spawn>(spawner: &S, config: EchoConfig) -> anyhow::Result
         for _ in 0..config.clients {
             let stream = S::Net::accept(&listener)
                 .await
+                .map_err(too_many_files_hint)
                 .context("the echo server could not accept a connection")?;
             connections.push(spawner.spawn(echo_connection::<S::Net>(stream)));
         }
@@ -166,6 +167,7 @@ async fn echo_client<N: Net>(
 ) -> anyhow::Result<ClientTotals> {
     let mut stream = N::connect(addr)
         .await
+        .map_err(too_many_files_hint)
         .with_context(|| format!("client {id} could not connect to {addr}"))?;
     let mut message = vec![0; config.message_size];
     let mut reply = vec![0; config.message_size];
@@ -214,5 +216,18 @@ async fn read_exact<N: Net>(stream: &mut N::Stream, buf: &mut [u8]) -> io::Resul
 fn fill_message(message: &mut [u8], client: u64, number: u64) {
     for (i, byte) in message.iter_mut().enumerate() {
         *byte = (client as usize * 31 + number as usize * 7 + i) as u8;
+    }
+}
+
+/// Every connection costs two file descriptors, one per side; a large `--clients` can pass the
+/// process's limit. Say how to get past it instead of only "Too many open files".
+fn too_many_files_hint(err: io::Error) -> anyhow::Error {
+    // EMFILE is 24 on Linux and macOS.
+    if cfg!(unix) && err.raw_os_error() == Some(24) {
+        anyhow::Error::new(err).context(
+            "each client needs two open files: lower --clients or raise the limit (ulimit -n)",
+        )
+    } else {
+        err.into()
     }
 }

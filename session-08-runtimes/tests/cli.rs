@@ -234,3 +234,26 @@ fn python_script_ends_cleanly_on_a_closed_pipe_and_a_full_disk() {
         "error: could not write to stdout: No space left on device"
     );
 }
+
+/// More clients than the open-file limit allows: one line that says what to change, at once.
+#[cfg(unix)]
+#[test]
+fn too_many_clients_for_the_open_file_limit_is_one_line_with_a_hint() {
+    let bin = env!("CARGO_BIN_EXE_session-08-runtimes");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 64 && exec '{bin}' --workload echo --clients 100 --messages 10 --repeat 1 --runtime tokio-ct"
+        ))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let errors: Vec<_> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("lower --clients or raise the limit (ulimit -n)"),
+        "{stderr}"
+    );
+}
