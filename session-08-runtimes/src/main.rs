@@ -1,7 +1,7 @@
 //! Run one workload on every async runtime and compare, as uvloop is compared with asyncio.
 //!
 //! ```text
-//! cargo run --release -p session-08-runtimes                     # the course's queue benchmark
+//! cargo run --release -p session-08-runtimes                     # the queue benchmark (ours)
 //! cargo run --release -p session-08-runtimes -- --workload echo  # uvloop's echo benchmark
 //! cargo run --release -p session-08-runtimes -- --help
 //! ```
@@ -23,7 +23,7 @@ use session_08_runtimes::{Runtime, Workload};
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
-    /// Which workload: the course's producer/consumer queue, a TCP echo on loopback, or both.
+    /// Which workload: this project's producer/consumer queue, a TCP echo on loopback, or both.
     #[arg(long, value_enum, default_value_t = WorkloadArg::Queue)]
     workload: WorkloadArg,
 
