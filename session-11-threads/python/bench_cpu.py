@@ -24,6 +24,7 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -69,11 +70,15 @@ def python_threads(n, workers):
 def python_pool(n, workers):
     t0 = time.perf_counter()
     pool = multiprocessing.Pool(workers)
-    results = [pool.apply_async(do_math_average, args=s) for s in slices(n, workers)]
-    pool.close()
-    pool.join()
-    values = [r.get() for r in results]  # session 18: the results come back
-    elapsed = time.perf_counter() - t0
+    try:
+        results = [pool.apply_async(do_math_average, args=s) for s in slices(n, workers)]
+        pool.close()
+        pool.join()
+        values = [r.get() for r in results]  # session 18: the results come back
+        elapsed = time.perf_counter() - t0
+    finally:
+        # Also on Ctrl-C or SIGTERM: no worker process outlives the script.
+        pool.terminate()
     if len(values) != workers:
         sys.exit(f"error: the pool returned {len(values)} results for {workers} workers")
     return elapsed
@@ -163,6 +168,8 @@ def main():
 
 
 if __name__ == "__main__":
+    # SIGTERM unwinds like Ctrl-C, so the pool and the Rust child are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         main()
     except BrokenPipeError:
@@ -171,3 +178,6 @@ if __name__ == "__main__":
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as err:  # e.g. stdout on a full disk
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(f"error: could not write the results: {err.strerror}")
