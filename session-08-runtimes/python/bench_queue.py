@@ -31,6 +31,7 @@ import sys
 import time
 
 PRODUCERS = 2
+MAX_ITEM_RUNS = 10_000_000
 
 
 async def producer(queue, items):
@@ -167,6 +168,12 @@ def cli():
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args()
+    # A million items take Python about 5-10 s per loop: keep a run to minutes, not hours.
+    if args.items * args.repeat > MAX_ITEM_RUNS:
+        parser.error(
+            f"--items {args.items} x --repeat {args.repeat} is more than {MAX_ITEM_RUNS} items per loop: "
+            "that would run for a very long time; lower one of them"
+        )
 
     loops = ["asyncio", "uvloop"] if args.loop == "both" else [args.loop]
     if "uvloop" in loops and not uvloop_installed():
