@@ -28,10 +28,7 @@ async fn get_html_text(
 ) -> reqwest::Result<String> {
     let url = format!("{site}/c/{course_id}");
     // async with limit: -- asyncio.Semaphore -> tokio::sync::Semaphore; freed when dropped
-    let _permit = limit
-        .acquire()
-        .await
-        .expect("the semaphore is never closed");
+    let _permit = limit.acquire().await.expect("never closed");
     // async with session.get(url) as response: return await response.text()
     let response = session.get(url).send().await?;
     response.text().await

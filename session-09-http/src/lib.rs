@@ -307,8 +307,9 @@ pub async fn scrape_data(
             }
         }
         Mode::Concurrent => {
-            // tasks = [asyncio.create_task(...) for id in ids]; for t in tasks: await t
-            //   -> a stream of futures, at most `concurrency` in flight, yielded in id order
+            // The course: tasks.append((n, asyncio.create_task(get_html_text(n)))) for each id,
+            // then `await t` for each in order. Here: a stream of futures, at most `concurrency`
+            // in flight, yielded in id order, with no task spawned (see examples/ for spawn).
             let mut in_order = futures::stream::iter(ids)
                 .map(|id| scrape_page(client, base_url, id, settings))
                 .buffered(settings.concurrency.max(1));

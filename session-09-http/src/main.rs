@@ -449,7 +449,7 @@ fn scrape_with_progress(
     let scrape = scrape_data(client, base_url, cli.ids.clone(), mode, settings, show);
     let run = match client.kind() {
         ClientKind::Reqwest => runtime.block_on(scrape),
-        // asyncio.run(main()) -> async_std::task::block_on: async-std's executor drives surf.
+        // loop.run_until_complete(...) -> async_std::task::block_on: async-std drives surf.
         ClientKind::Surf => async_std::task::block_on(scrape),
     };
     bar.finish_and_clear();
