@@ -210,6 +210,7 @@ pub async fn docs(
     tasks: usize,
     books_per_task: usize,
     db_path: Option<&Path>,
+    out: &mut impl Write,
     stop: &mut Stop,
 ) -> Result<DocsReport> {
     let (made, db_path) = match db_path {
@@ -225,6 +226,16 @@ pub async fn docs(
         }
     };
     let existed = db_path.symlink_metadata().is_ok();
+    let said = match &made {
+        Some(folder) => writeln!(out, "  store in {} (removed at the end)", folder.display()),
+        None => Ok(()),
+    };
+    if let Err(err) = said {
+        if let Some(folder) = &made {
+            remove_folder(folder.clone()).await?;
+        }
+        return Err(err).context("could not write to stdout");
+    }
     let options = DocsOptions {
         tasks,
         books_per_task,

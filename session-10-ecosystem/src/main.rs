@@ -202,6 +202,7 @@ async fn run_part(part: Part, stop: &mut Stop) -> Result<()> {
                 args.tasks as usize,
                 args.books as usize,
                 args.db_path.as_deref(),
+                &mut out,
                 stop,
             )
             .await?;
