@@ -64,7 +64,8 @@ enum Part {
         #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=50_000))]
         runs: u32,
     },
-    /// Sum of square roots of 1..=N on 1 thread and on one thread per core.
+    /// Sum of square roots of 1..=N on 1 thread and on one thread per core (our work; the
+    /// course's do_math is examples/compute_example.rs).
     Cpu(CpuArgs),
     /// 10,000 threads vs 100,000 tokio tasks: time and peak memory of each.
     Scale(ScaleArgs),
