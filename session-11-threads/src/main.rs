@@ -309,11 +309,17 @@ fn run_all(speed: Speed) -> Result<()> {
         name: name.to_string(),
         count: greet::GREETER_COUNT,
     };
-    heading("greet: start a thread, print `Task Done !` at once");
+    if !next_part("greet: start a thread, print `Task Done !` at once") {
+        return Ok(());
+    }
     run_part(speed, Part::Greet(course("Mohammad")))?;
-    heading("join: wait for the thread before `Task Done !`");
+    if !next_part("join: wait for the thread before `Task Done !`") {
+        return Ok(());
+    }
     run_part(speed, Part::Join(course("Mohammad")))?;
-    heading("detached: the thread dies when main returns (Python's daemon=True)");
+    if !next_part("detached: the thread dies when main returns (Python's daemon=True)") {
+        return Ok(());
+    }
     // A detached thread only dies with its process, so this part runs as a process of its own.
     let exe = std::env::current_exe().context("could not find this program to re-run it")?;
     let status = Command::new(exe)
@@ -323,7 +329,9 @@ fn run_all(speed: Speed) -> Result<()> {
     if !status.success() {
         bail!("the `detached` part failed ({status})");
     }
-    heading("many: threads from a Vec, a crowd, scoped threads");
+    if !next_part("many: threads from a Vec, a crowd, scoped threads") {
+        return Ok(());
+    }
     run_part(
         speed,
         Part::Many {
@@ -331,7 +339,9 @@ fn run_all(speed: Speed) -> Result<()> {
             crowd: 100,
         },
     )?;
-    heading("cancel: ask background workers to stop");
+    if !next_part("cancel: ask background workers to stop") {
+        return Ok(());
+    }
     run_part(
         speed,
         Part::Cancel(CancelArgs {
@@ -340,9 +350,13 @@ fn run_all(speed: Speed) -> Result<()> {
             cancel_after: None,
         }),
     )?;
-    heading("race: the cinema booking");
+    if !next_part("race: the cinema booking") {
+        return Ok(());
+    }
     run_part(speed, Part::Race { runs: 2000 })?;
-    heading("cpu: square roots on 1 thread and on every core");
+    if !next_part("cpu: square roots on 1 thread and on every core") {
+        return Ok(());
+    }
     run_part(
         speed,
         Part::Cpu(CpuArgs {
@@ -352,7 +366,9 @@ fn run_all(speed: Speed) -> Result<()> {
             json: false,
         }),
     )?;
-    heading("scale: 10,000 threads vs 100,000 tokio tasks");
+    if !next_part("scale: 10,000 threads vs 100,000 tokio tasks") {
+        return Ok(());
+    }
     run_part(
         speed,
         Part::Scale(ScaleArgs {
@@ -362,4 +378,14 @@ fn run_all(speed: Speed) -> Result<()> {
             stack_kib: None,
         }),
     )
+}
+
+/// Print the next part's heading, unless stdout has already failed: after `| head -3` there is
+/// no one left to read the remaining parts, so the run stops there.
+fn next_part(title: &str) -> bool {
+    if session_11_threads::stdout_error().is_some() {
+        return false;
+    }
+    heading(title);
+    true
 }

@@ -471,3 +471,32 @@ fn bench_cpu_py_gives_one_json_object_with_python_and_rust_side_by_side() {
     // A debug build is named as such.
     assert!(stderr.contains("debug build"), "{stderr}");
 }
+
+#[test]
+fn the_full_run_stops_quietly_when_the_reader_goes_away() {
+    // `session-11-threads | head`: once the reader is gone, the remaining parts (race, cpu,
+    // scale: many seconds of work) are not run for no one. The reader leaves at the `cancel`
+    // heading; cancel's lines go nowhere, and the run must stop before `race`.
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-11-threads"))
+        .args(["--speed", "50"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let read = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+        .map(Result::unwrap)
+        .take_while(|line| !line.starts_with("== cancel"))
+        .count();
+    assert!(read > 10, "{read} lines before the cancel part");
+    let reached_cancel = started.elapsed();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    // cancel alone takes 2,000 ms / 50 = 40 ms; race, cpu and scale would take many seconds.
+    let rest = started.elapsed() - reached_cancel;
+    assert!(rest < Duration::from_secs(2), "ran on for {rest:?} with no reader");
+}
