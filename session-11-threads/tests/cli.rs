@@ -498,5 +498,8 @@ fn the_full_run_stops_quietly_when_the_reader_goes_away() {
     assert!(stderr.is_empty(), "{stderr}");
     // cancel alone takes 2,000 ms / 50 = 40 ms; race, cpu and scale would take many seconds.
     let rest = started.elapsed() - reached_cancel;
-    assert!(rest < Duration::from_secs(2), "ran on for {rest:?} with no reader");
+    assert!(
+        rest < Duration::from_secs(2),
+        "ran on for {rest:?} with no reader"
+    );
 }
