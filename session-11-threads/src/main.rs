@@ -296,7 +296,14 @@ fn run_part(speed: Speed, part: Part) -> Result<()> {
                 KindArg::Tasks => scale::Kind::Tasks,
             };
             // Never outlive the `scale` that started this child (it may be killed by a signal).
-            scale::when_parent_goes(|| std::process::exit(1));
+            scale::when_parent_goes(|| {
+                // stderr is likely a pipe to the parent that is gone: ignore a failure to write.
+                let _ = writeln!(
+                    io::stderr(),
+                    "scale-child: the parent process is gone; stopping"
+                );
+                std::process::exit(1)
+            });
             let phase = scale::child_run(kind, count, Duration::from_micros(sleep_us), stack_kib)?;
             print_line(scale::phase_json(&phase))
         }

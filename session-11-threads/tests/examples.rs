@@ -1,6 +1,9 @@
 //! Every course program in `examples/` runs to the end with stdin closed (as CI runs it) and
 //! prints what the course prints: exact lines where the course fixes them, counts, order, and
 //! timing bounds computed from the program's own delays.
+//!
+//! Run them with `cargo test -p session-11-threads`, which builds the examples first; the
+//! examples are not rebuilt by `cargo test --test examples` alone.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
