@@ -64,6 +64,7 @@ fn get_title(addr: SocketAddr, path: &str) -> std::io::Result<String> {
     if !html.starts_with("HTTP/1.0 200") {
         return Err(std::io::Error::other(format!("/{path}: not 200 OK"))); // raise_for_status()
     }
+    // BeautifulSoup(html).select_one("title") -> the text between <title> and </title>
     let title = html
         .split_once("<title>")
         .and_then(|(_, rest)| rest.split_once("</title>"));
