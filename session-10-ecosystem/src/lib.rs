@@ -42,7 +42,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 /// Default PostgreSQL URL when `DATABASE_URL` is not set: the local server, trust auth,
-/// as the OS user `root` on the course machines (see README for a fresh machine).
+/// as the OS user `root` on the course machines (see LAB.md for a fresh machine).
 pub const DEFAULT_DATABASE_URL: &str = "postgres://root@127.0.0.1:5432/test";
 
 /// Default Redis URL when `REDIS_URL` is not set.

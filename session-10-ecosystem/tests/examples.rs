@@ -136,7 +136,7 @@ fn redis_says_in_one_line_when_the_server_is_not_there() {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 fn postgres_finds_the_long_reads_pipelines_and_drops_its_table() {
     let (out, stdout) = run(&mut Command::new(example("postgres")));
     assert!(out.status.success(), "{out:?}");
@@ -155,7 +155,7 @@ fn postgres_finds_the_long_reads_pipelines_and_drops_its_table() {
 }
 
 #[tokio::test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 async fn redis_sets_pipelines_and_deletes_every_key_it_made() {
     let (out, stdout) = run(&mut Command::new(example("redis")));
     assert!(out.status.success(), "{out:?}");

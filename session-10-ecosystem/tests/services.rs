@@ -1,7 +1,7 @@
 //! Tests against the real PostgreSQL and Redis servers (no mocks). They are ignored by
 //! default; run them with
 //! `cargo test -p session-10-ecosystem -- --include-ignored`
-//! and DATABASE_URL / REDIS_URL set, or the local defaults (see README).
+//! and DATABASE_URL / REDIS_URL set, or the local defaults (see LAB.md).
 //!
 //! The error-path tests that point at a closed port need no server and always run.
 
@@ -113,7 +113,7 @@ fn the_full_run_skips_unreachable_servers_unless_they_are_required() {
 // ---------- PostgreSQL ----------
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 async fn postgres_round_trip_rollback_pipeline_and_clean_up() {
     let mut client = postgres::connect(&database_url()).await.unwrap();
     let table = postgres::table_name(&run_tag());
@@ -144,7 +144,7 @@ async fn postgres_round_trip_rollback_pipeline_and_clean_up() {
 }
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 async fn postgres_drops_its_table_when_the_body_fails() {
     let mut client = postgres::connect(&database_url()).await.unwrap();
     let mut seen = String::new();
@@ -173,7 +173,7 @@ async fn postgres_drops_its_table_when_the_body_fails() {
 }
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 async fn postgres_wrong_user_is_a_clear_error() {
     let url = database_url();
     let (_, rest) = url.split_once("://").unwrap();
@@ -200,7 +200,7 @@ fn assert_json_has_the_three_fields(part: &str, ops: u32) {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 fn postgres_json_has_the_three_fields() {
     assert_json_has_the_three_fields("postgres", 50);
 }
@@ -208,7 +208,7 @@ fn postgres_json_has_the_three_fields() {
 // ---------- Redis ----------
 
 #[tokio::test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 async fn redis_round_trip_pipeline_pubsub_and_clean_up() {
     let mut redis = redis_part::connect(&redis_url()).await.unwrap();
     let prefix = redis_part::prefix(&run_tag());
@@ -227,7 +227,7 @@ async fn redis_round_trip_pipeline_pubsub_and_clean_up() {
 }
 
 #[tokio::test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 async fn a_reply_slower_than_half_a_second_is_not_an_error() {
     // A pipeline of hundreds of thousands of SETs (`redis --ops` allows a million) takes
     // longer than the redis crate's default response timeout of 500 ms. BLPOP on an empty list
@@ -244,7 +244,7 @@ async fn a_reply_slower_than_half_a_second_is_not_an_error() {
 }
 
 #[tokio::test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 async fn redis_delete_prefix_removes_only_that_prefix() {
     let mut redis = redis_part::connect(&redis_url()).await.unwrap();
     let tag = run_tag();
@@ -274,7 +274,7 @@ async fn redis_delete_prefix_removes_only_that_prefix() {
 }
 
 #[tokio::test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 async fn redis_wrong_credentials_are_a_clear_error() {
     let url = redis_url();
     let (_, rest) = url.split_once("://").unwrap();
@@ -289,7 +289,7 @@ async fn redis_wrong_credentials_are_a_clear_error() {
 }
 
 #[test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 fn redis_json_has_the_three_fields() {
     assert_json_has_the_three_fields("redis", 200);
 }
@@ -299,7 +299,7 @@ fn redis_json_has_the_three_fields() {
 // closes our connection (pg_terminate_backend / CLIENT KILL) half-way through the part.
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 async fn postgres_connection_lost_mid_run_is_one_line_naming_the_table() {
     let mut client = postgres::connect(&database_url()).await.unwrap();
     let admin = postgres::connect(&database_url()).await.unwrap();
@@ -343,7 +343,7 @@ async fn postgres_connection_lost_mid_run_is_one_line_naming_the_table() {
 }
 
 #[tokio::test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 async fn redis_connection_lost_mid_run_is_an_error_not_a_hang() {
     let mut redis = redis_part::connect(&redis_url()).await.unwrap();
     let mut admin = redis_part::connect(&redis_url()).await.unwrap();
@@ -449,7 +449,7 @@ fn a_server_that_never_answers_is_a_one_line_timeout() {
 }
 
 #[tokio::test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 async fn a_part_past_its_time_limit_names_its_prefix_and_deletes_it() {
     // A million SETs one by one take far longer than one second.
     let child = bin()
@@ -486,7 +486,7 @@ async fn a_part_past_its_time_limit_names_its_prefix_and_deletes_it() {
 }
 
 #[tokio::test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 async fn postgres_past_its_time_limit_names_its_table_and_drops_it() {
     let out = bin()
         .args(["postgres", "--ops", "1000000", "--timeout-secs", "1"])
@@ -542,7 +542,7 @@ fn signal(child: &std::process::Child, signal: i32) {
 
 #[cfg(unix)]
 #[tokio::test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 async fn sigint_during_postgres_drops_the_table_and_says_so() {
     let (child, first) = start_and_read_first_line(&["postgres", "--ops", "1000000"]);
     let table = word_starting(&first, "session10_books_");
@@ -571,7 +571,7 @@ async fn sigint_during_postgres_drops_the_table_and_says_so() {
 
 #[cfg(unix)]
 #[tokio::test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 async fn sigint_during_redis_deletes_the_runs_keys_and_says_so() {
     let (child, first) = start_and_read_first_line(&["redis", "--ops", "1000000"]);
     let prefix = word_starting(&first, "session10:");
@@ -626,13 +626,13 @@ fn json_into_a_closed_pipe(part: &str) {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 fn postgres_json_into_a_closed_pipe_is_quiet() {
     json_into_a_closed_pipe("postgres");
 }
 
 #[test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 fn redis_json_into_a_closed_pipe_is_quiet() {
     json_into_a_closed_pipe("redis");
 }
@@ -653,7 +653,7 @@ fn into_a_full_disk(args: &[&str]) {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "needs PostgreSQL; see README"]
+#[ignore = "needs PostgreSQL; see LAB.md"]
 fn postgres_into_a_full_disk_is_one_line() {
     into_a_full_disk(&["postgres", "--ops", "20"]);
     into_a_full_disk(&["postgres", "--ops", "20", "--json"]);
@@ -661,7 +661,7 @@ fn postgres_into_a_full_disk_is_one_line() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "needs Redis; see README"]
+#[ignore = "needs Redis; see LAB.md"]
 fn redis_into_a_full_disk_is_one_line() {
     into_a_full_disk(&["redis", "--ops", "20"]);
     into_a_full_disk(&["redis", "--ops", "20", "--json"]);
