@@ -257,6 +257,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         return runtime.block_on(serve(*port, site));
     }
 
+    // Ctrl-C during a scrape: one line and exit code 130, the shell's code for an interrupted
+    // program. Nothing to clean up: the demo site lives and dies with this process.
+    ctrlc::set_handler(|| {
+        let newline = if io::stderr().is_terminal() { "\n" } else { "" }; // after the progress bar
+        warn(format_args!("{newline}interrupted: stopped at Ctrl-C"));
+        std::process::exit(130);
+    })
+    .context("could not set up the Ctrl-C handler")?;
+
     let settings = Settings {
         concurrency: usize::from(cli.concurrency),
         retries: cli.retries,

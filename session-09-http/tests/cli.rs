@@ -326,3 +326,36 @@ fn serve_keeps_serving_when_its_stdout_is_closed() {
         "{text}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_scrape_is_one_line_and_exit_130() {
+    // A page that takes a minute; Ctrl-C comes once the run has started (its first line is out).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_session-09-http"))
+        .args([
+            "--ids",
+            "6100",
+            "--latency-ms",
+            "60000",
+            "--timeout-ms",
+            "600000",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    assert!(first_line.starts_with("Scraping "), "{first_line}");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert_eq!(stderr(&output), "interrupted: stopped at Ctrl-C\n");
+}
