@@ -174,10 +174,13 @@ async fn redis_sets_pipelines_and_deletes_every_key_it_made() {
         .get_multiplexed_async_connection()
         .await
         .unwrap();
-    let left: Vec<String> = ::redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query_async(&mut con)
+    // SCAN, not KEYS: never block a shared server to look for a few keys.
+    let mut left = Vec::new();
+    let mut keys = ::redis::AsyncCommands::scan_match::<_, String>(&mut con, format!("{prefix}*"))
         .await
         .unwrap();
+    while let Some(key) = keys.next_item().await {
+        left.push(key.unwrap());
+    }
     assert!(left.is_empty(), "{left:?}");
 }
