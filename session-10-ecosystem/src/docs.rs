@@ -162,14 +162,11 @@ pub async fn run(options: &DocsOptions) -> Result<DocsReport> {
         .await
         .context("opening the store panicked")??;
     let store: Store = Arc::new(RwLock::new(db));
-    let (inserted, found_per_task, updated, long_reads) = steps(&store, options).await?;
+    let report = steps(&store, options).await?;
     Ok(DocsReport {
-        inserted,
-        found_per_task,
-        updated,
-        long_reads,
         location: options.db_path.display().to_string(),
         elapsed: started.elapsed(),
+        ..report
     })
 }
 
@@ -188,8 +185,9 @@ fn count_books(
     Ok(count)
 }
 
-/// The steps of [`run`]: concurrent inserts, concurrent finds, one update, counts.
-async fn steps(store: &Store, options: &DocsOptions) -> Result<(u64, Vec<usize>, u64, usize)> {
+/// The steps of [`run`]: concurrent inserts, concurrent finds, one update, counts
+/// (`location` and `elapsed` are left for [`run`] to fill in).
+async fn steps(store: &Store, options: &DocsOptions) -> Result<DocsReport> {
     // Each task inserts its own books; the write lock makes them take turns on the disk.
     let mut inserts = Vec::new();
     for task in 0..options.tasks {
@@ -247,7 +245,14 @@ async fn steps(store: &Store, options: &DocsOptions) -> Result<(u64, Vec<usize>,
         Ok((updated, long_reads, inserted))
     })
     .await?;
-    Ok((inserted, found_per_task, updated, long_reads))
+    Ok(DocsReport {
+        inserted,
+        found_per_task,
+        updated,
+        long_reads,
+        location: String::new(),
+        elapsed: Duration::ZERO,
+    })
 }
 
 impl DocsReport {
