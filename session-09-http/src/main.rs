@@ -157,8 +157,18 @@ enum ModeArg {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // --help and --version are not errors: let clap print them and exit 0.
-        Err(err) if !err.use_stderr() => err.exit(),
+        // --help and --version are not errors: print them and exit 0 (1 if stdout is full).
+        Err(err) if !err.use_stderr() => {
+            return match err.print().and_then(|()| io::stdout().flush()) {
+                Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
+                    warn(format_args!(
+                        "error: could not write to standard output: {err}"
+                    ));
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            };
+        }
         Err(err) => {
             warn(format_args!("{}", one_line(&err.render().to_string())));
             return ExitCode::from(2);

@@ -281,6 +281,7 @@ fn a_full_disk_is_one_line_and_exit_1_in_every_mode() {
         &["--ids", "6100..=6102", "--latency-ms", "1"][..],
         &["--ids", "6100..=6102", "--latency-ms", "1", "--json"][..],
         &["serve", "--port", "0"][..],
+        &["--help"][..],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_session-09-http"))
             .args(args)
