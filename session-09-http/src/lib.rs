@@ -13,13 +13,19 @@
 //!   that never answers costs a bounded time and not the whole run;
 //! - *bounded* concurrency (`--concurrency`, default 10): 41 pages at once is fine, 41,000 at
 //!   once would open 41,000 sockets and look like an attack to the site;
+//! - a cap on the bytes read from one page ([`Settings::max_body`]), so a site that streams an
+//!   endless body costs a few MiB and not all the memory;
 //! - a retry with exponential backoff for timeouts and 5xx answers, which are often passing;
 //! - every failure as one line, `page 6107: timed out after 5000 ms (3 attempts)`, while the run
 //!   goes on.
 //!
 //! The title comes out of the HTML with a real parser (`scraper`, the Rust counterpart of
 //! BeautifulSoup) and the course's CSS selector `.right-side h1`, so entities like `&amp;` and
-//! Persian text come out right.
+//! Persian text come out right. Page text is a stranger's text: [`clean_text`] drops the control
+//! characters that would drive the reader's terminal, and [`redact`] masks the password of a
+//! `user:password@` URL before anything is printed.
+//!
+//! The course's own program, one file as the course wrote it, is `examples/async_scrap.rs`.
 //!
 //! [`site`] is the demo course site the program scrapes by default; [`clients`] holds reqwest
 //! and surf.
