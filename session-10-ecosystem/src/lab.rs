@@ -129,7 +129,20 @@ async fn race<T>(
 /// Removes a folder this run made. Tasks of a stopped part may still be finishing a file
 /// call on a blocking thread (an aborted task cannot stop a call already running), so a
 /// file can appear while the folder is being removed: try again, briefly.
+///
+/// Only a folder named `session10-...` is ever removed: a guard against a future edit passing
+/// some other path (`--dir` itself, or the system's temp folder) by mistake.
 async fn remove_folder(path: PathBuf) -> Result<()> {
+    let ours = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with("session10-"));
+    if !ours {
+        bail!(
+            "refusing to remove {}: not a folder this program made",
+            path.display()
+        );
+    }
     tokio::task::spawn_blocking(move || {
         let mut attempt = 0;
         loop {
