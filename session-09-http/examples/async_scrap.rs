@@ -103,7 +103,8 @@ fn serve_pages(stream: TcpStream) -> std::io::Result<()> {
         std::thread::sleep(Duration::from_millis(100)); // every page takes 0.1 s
         let status = if found { "200 OK" } else { "404 Not Found" };
         let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n", body.len());
-        write!(&stream, "{head}Content-Type: text/html\r\n\r\n{body}")?;
+        let answer = format!("{head}Content-Type: text/html\r\n\r\n{body}"); // one write
+        (&stream).write_all(answer.as_bytes())?;
     }
     Ok(())
 }
