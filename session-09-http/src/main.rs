@@ -22,8 +22,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use session_09_http::site::{DemoSite, Latency, SiteConfig};
 use session_09_http::{
-    ClientKind, HttpClient, Mode, Page, Run, Settings, json_report, parse_base_url, parse_ids,
-    redact, scrape_data,
+    ClientKind, FetchError, HttpClient, Mode, Outcome, Page, Run, Settings, json_report,
+    parse_base_url, parse_ids, redact, scrape_data,
 };
 
 /// How many pages failing the same way get a line of their own; the rest are counted.
@@ -338,11 +338,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             // Nothing came back at all (a dead site, a wrong URL): one summary line, and no
             // second run to fail the same way.
             out.finish()?;
+            let asked = cli.ids.clone().count();
+            let kinds = error_kinds(&run);
+            if run.pages.len() < asked {
+                bail!(
+                    "could not reach {shown_url}: the first {} of {asked} pages failed ({kinds}), \
+                     so the run stopped there: is the site up and the URL right?",
+                    run.pages.len()
+                );
+            }
             bail!(
-                "none of the {} pages could be fetched from {shown_url} ({}): is the site up and \
-                 the URL right?",
-                run.pages.len(),
-                error_kinds(&run)
+                "none of the {asked} pages could be fetched from {shown_url} ({kinds}): is the \
+                 site up and the URL right?"
             );
         }
         if !cli.json {
@@ -381,6 +388,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         out.line(format_args!("{}", json_report(cli.client, &runs)));
     }
     out.finish()
+}
+
+/// A page that failed before any HTTP was spoken: nobody listens, or nobody answers the connect.
+fn could_not_connect(page: &Page) -> bool {
+    matches!(
+        page.outcome,
+        Outcome::Failed(FetchError::Connect(_) | FetchError::ConnectTimeout(_))
+    )
 }
 
 /// `41 x could not connect: connection refused`, one entry per kind of failure in `run`.
@@ -433,7 +448,24 @@ fn scrape_with_progress(
     // Failures of one kind (the same text) get SHOWN_PER_ERROR lines, then are only counted:
     // a dead site is a few example lines and a summary, not one line per page.
     let mut seen_errors: BTreeMap<String, usize> = BTreeMap::new();
+    // A site nobody can reach: once the first SHOWN_PER_ERROR pages all failed to connect, the
+    // rest would only wait for the same connect timeouts (minutes, one after another), so the
+    // run gives up. `seen` keeps the pages for the summary.
+    let (give_up, gave_up) = futures::channel::oneshot::channel::<()>();
+    let mut give_up = Some(give_up);
+    let mut seen: Vec<Page> = Vec::new();
+    let started = std::time::Instant::now();
     let show = |page: &Page| {
+        if give_up.is_none() {
+            return; // given up: pages that were already on their way are not shown
+        }
+        seen.push(page.clone());
+        if seen.len() == SHOWN_PER_ERROR
+            && seen.iter().all(could_not_connect)
+            && let Some(give_up) = give_up.take()
+        {
+            let _ = give_up.send(());
+        }
         // Printing while the bar is drawn would tear it: suspend it for the line.
         bar.suspend(|| match (page.title_line(), page.error_line()) {
             (Some(title), _) if !cli.json => {
@@ -465,12 +497,32 @@ fn scrape_with_progress(
         });
         bar.inc(1);
     };
-    let scrape = scrape_data(client, base_url, cli.ids.clone(), mode, settings, show);
-    let run = match client.kind() {
-        ClientKind::Reqwest => runtime.block_on(scrape),
-        // loop.run_until_complete(...) -> async_std::task::block_on: async-std drives surf.
-        ClientKind::Surf => async_std::task::block_on(scrape),
+    let finished = {
+        let scrape = std::pin::pin!(scrape_data(
+            client,
+            base_url,
+            cli.ids.clone(),
+            mode,
+            settings,
+            show
+        ));
+        let scrape_or_give_up = futures::future::select(scrape, gave_up);
+        let either = match client.kind() {
+            ClientKind::Reqwest => runtime.block_on(scrape_or_give_up),
+            // loop.run_until_complete(...) -> async_std::task::block_on: async-std drives surf.
+            ClientKind::Surf => async_std::task::block_on(scrape_or_give_up),
+        };
+        match either {
+            futures::future::Either::Left((run, _)) => Some(run),
+            // Gave up: the scrape and its requests in flight are dropped here.
+            futures::future::Either::Right(_) => None,
+        }
     };
+    let run = finished.unwrap_or_else(|| Run {
+        mode,
+        total: started.elapsed(),
+        pages: seen,
+    });
     bar.finish_and_clear();
     // The count of what was not shown, unless the whole run failed (then the caller's summary
     // line says it all).

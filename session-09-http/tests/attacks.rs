@@ -257,7 +257,8 @@ fn a_dead_site_is_three_example_lines_and_one_summary() {
     };
     let base = format!("http://127.0.0.1:{port}/c");
     for client in ["reqwest", "surf"] {
-        // Both modes (the default): the concurrent run is not tried after a run with nothing.
+        // Both modes (the default): after three pages that could not connect the run stops, and
+        // the concurrent run is not tried.
         let output = bin(&["--client", client, "--base-url", &base]);
         assert_eq!(output.status.code(), Some(1));
         let stderr = text(&output.stderr);
@@ -267,8 +268,9 @@ fn a_dead_site_is_three_example_lines_and_one_summary() {
         assert_eq!(
             lines[3],
             format!(
-                "error: none of the 41 pages could be fetched from {base} \
-                 (41 x could not connect: connection refused): is the site up and the URL right?"
+                "error: could not reach {base}: the first 3 of 41 pages failed \
+                 (3 x could not connect: connection refused), so the run stopped there: \
+                 is the site up and the URL right?"
             )
         );
     }
