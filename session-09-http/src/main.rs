@@ -518,11 +518,15 @@ fn scrape_with_progress(
             futures::future::Either::Right(_) => None,
         }
     };
-    let run = finished.unwrap_or_else(|| Run {
-        mode,
-        total: started.elapsed(),
-        pages: seen,
-    });
+    // Gave up, even if the scrape happened to finish in the same breath: report what was seen.
+    let run = match finished {
+        Some(run) if give_up.is_some() => run,
+        _ => Run {
+            mode,
+            total: started.elapsed(),
+            pages: seen,
+        },
+    };
     bar.finish_and_clear();
     // The count of what was not shown, unless the whole run failed (then the caller's summary
     // line says it all).

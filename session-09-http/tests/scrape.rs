@@ -343,10 +343,9 @@ async fn forbidden_non_html_and_non_utf8_pages_are_error_lines_and_not_retried()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_port_is_a_connection_error_without_retries() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    }; // dropped: nothing listens there now
+    // Port 1: never handed out as a free port (those are 32768 and up), so nothing listens
+    // there, and no other test's server can take it in the meantime.
+    let port = 1;
     let base = format!("http://127.0.0.1:{port}/c");
     let settings = fast_settings();
     let client = HttpClient::new(ClientKind::Reqwest, &settings, &base).unwrap();
