@@ -7,11 +7,14 @@
 //! Needs Redis: REDIS_URL, or redis://127.0.0.1:6379. When it is not there this says so in one
 //! line and exits with 1 (LAB.md says how to start it).
 //! Watch: 1,000 SETs one by one pay 1,000 round trips; the same 1,000 in one pipeline pay one.
-//! Every key starts with this run's own prefix and is deleted at the end.
+//! Every key starts with this run's own prefix and is deleted at the end. Each also expires by
+//! itself after a minute (EX 60), so a run that is killed half-way leaves nothing for long.
 
 use std::time::{Duration, Instant};
 
 use redis::AsyncCommands;
+
+const LIFE: u64 = 60; // seconds each key lives (SET ... EX 60), even if this run is killed
 
 #[tokio::main]
 async fn main() -> redis::RedisResult<()> {
@@ -28,16 +31,19 @@ async fn main() -> redis::RedisResult<()> {
     let prefix = format!("session10:example:{}:", std::process::id());
 
     // await connection.set("greeting", "salaam"); await connection.get("greeting")
-    let () = con.set(format!("{prefix}greeting"), "salaam").await?;
+    let () = con
+        .set_ex(format!("{prefix}greeting"), "salaam", LIFE)
+        .await?;
     let greeting: String = con.get(format!("{prefix}greeting")).await?;
     let visits: i64 = con.incr(format!("{prefix}visits"), 1).await?;
+    let _: bool = con.expire(format!("{prefix}visits"), LIFE as i64).await?;
     println!("GET greeting -> {greeting:?}; INCR visits -> {visits}");
 
     // ANCHOR: pipeline
     // for i in range(1000): await connection.set(f"n:{i}", i)  -- 1,000 round trips
     let started = Instant::now();
     for i in 0..1000 {
-        let () = con.set(format!("{prefix}n:{i}"), i).await?;
+        let () = con.set_ex(format!("{prefix}n:{i}"), i, LIFE).await?;
     }
     let one_by_one = started.elapsed();
 
@@ -45,7 +51,7 @@ async fn main() -> redis::RedisResult<()> {
     let started = Instant::now();
     let mut pipe = redis::pipe();
     for i in 0..1000 {
-        pipe.set(format!("{prefix}n:{i}"), i).ignore();
+        pipe.set_ex(format!("{prefix}n:{i}"), i, LIFE).ignore();
     }
     let () = pipe.query_async(&mut con).await?;
     let pipelined = started.elapsed();
