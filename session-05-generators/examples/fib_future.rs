@@ -1,18 +1,13 @@
 //! Going deeper, beyond the course (جلسه 5): what an `async fn` compiles to.
+//! Run it: cargo run -p session-05-generators --example fib_future
 //!
-//! The course says asyncio is built on generators: functions that stop and resume with their
-//! locals intact. Rust's compiler turns an `async fn` into an enum with one variant per place
-//! it can stop (each `.await`), holding the locals still needed after it. `FibFuture` is
-//! `fib_async` written out by hand that way.
-//!
-//! Run it:   cargo run -p session-05-generators --example fib_future
-//!
-//! Watch: both futures agree at every poll (`Pending` ten times, then `Ready(55)`), and the
-//! size of each is what it keeps across `.await`, plus a tag saying which state it is in.
+//! asyncio is built on generators: functions that stop and resume with their locals intact.
+//! Rust turns an `async fn` into an enum with one variant per `.await` it can stop at, holding
+//! the locals still needed after it; `FibFuture` is `fib_async` written out by hand that way.
+//! Watch: both agree at every poll (`Pending` ten times, then `Ready(55)`), and both have the
+//! same size: what they keep across `.await`, plus a tag saying which state they are in.
 
-use std::ops::Range;
-use std::pin::{Pin, pin};
-use std::task::{Context, Poll, Waker};
+use std::{ops::Range, pin::Pin, pin::pin, task::Context, task::Poll, task::Waker};
 
 // `Pending` once, then `Ready`: Rust's spelling of a bare `yield` (`await asyncio.sleep(0)`).
 #[derive(Debug)]
@@ -21,10 +16,9 @@ struct YieldNow(bool);
 impl Future for YieldNow {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            return Poll::Ready(());
+        if std::mem::replace(&mut self.0, true) {
+            return Poll::Ready(()); // polled again after its Pending: done
         }
-        self.0 = true;
         cx.waker().wake_by_ref(); // "poll me again": without it, an executor waits forever
         Poll::Pending
     }
@@ -82,8 +76,7 @@ impl Future for FibFuture {
                 *this = FibFuture::Returned; // the loop is over: `current` is the answer
                 return Poll::Ready(current);
             }
-            // One trip round the loop body, up to the next `.await`.
-            let (current, nxt) = (nxt, current + nxt);
+            let (current, nxt) = (nxt, current + nxt); // the loop body, up to the next `.await`
             *this = FibFuture::Suspend0 {
                 current,
                 nxt,
