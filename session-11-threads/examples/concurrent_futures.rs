@@ -1,7 +1,6 @@
 //! جلسه 19: `concurrent.futures`, submit work to a pool, collect the results. The course's file:
 //! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/codes/concurrent_futures.py
-//!
-//!     cargo run -p session-11-threads --example concurrent_futures
+//! Run: cargo run -p session-11-threads --example concurrent_futures
 //!
 //! Watch: `Waiting ...` first; four workers (one process, four thread names) fetch seven pages
 //! side by side; the titles come back in the order they were submitted.
