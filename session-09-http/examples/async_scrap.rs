@@ -7,14 +7,15 @@
 //! the same time. It is above 0.1 s, though: like the course's ClientSession per page, each task
 //! builds its own client, and each build loads the system's certificates (for https).
 //! shared_client.rs builds one client instead, and bounds how many pages are in flight.
-//! The course scraped a real site; this file starts a small demo site (at the bottom) instead.
+//! The course scraped a real site; this starts the demo site of examples/demo_site instead.
 
 use std::error::Error;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::time::Instant;
 
 use scraper::{Html, Selector};
+
+mod demo_site; // the demo course site on 127.0.0.1 (examples/demo_site): not the lesson
 
 // async def get_html_text(course_id) -> async fn; aiohttp -> reqwest
 async fn get_html_text(site: String, course_id: u32) -> reqwest::Result<String> {
@@ -58,7 +59,7 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
-    let site = start_demo_site()?; // <- the demo course site, on 127.0.0.1 (bottom of the file)
+    let site = demo_site::start_demo_site()?; // <- the demo course site, on 127.0.0.1
     // reqwest here speaks https through rustls; rustls needs its crypto (`ring`) chosen once.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let t1 = Instant::now();
@@ -70,41 +71,3 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 // ANCHOR_END: main
-
-// ---- The demo course site: not part of the lesson. Blocking threads on 127.0.0.1. ----
-const TOPICS: &str = "آموزش پایتون|برنامه‌نویسی ناهمزمان|آموزش جنگو|آموزش داکر|آموزش Rust";
-
-fn start_demo_site() -> std::io::Result<String> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let site = format!("http://{}", listener.local_addr()?);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || serve_pages(stream));
-        }
-    });
-    Ok(site)
-}
-
-fn serve_pages(stream: TcpStream) -> std::io::Result<()> {
-    let mut lines = BufReader::new(stream.try_clone()?).lines();
-    // "GET /c/6100 HTTP/1.1", headers, an empty line; then the next request, if any.
-    while let Some(request) = lines.next().transpose()? {
-        while !lines.next().transpose()?.unwrap_or_default().is_empty() {}
-        let path = request.split(' ').nth(1).unwrap_or("");
-        let id: usize = path.trim_start_matches("/c/").parse().unwrap_or(0);
-        let found = (6100..=6140).contains(&id) && !id.is_multiple_of(8); // none: 6104, 6112, ...
-        let body = match found {
-            true => format!(
-                "<div class='right-side'><h1> {} {id} </h1></div>",
-                TOPICS.split('|').nth(id % 5).unwrap_or("")
-            ),
-            false => "<p>No such course.</p>".to_string(),
-        };
-        std::thread::sleep(Duration::from_millis(100)); // every page takes 0.1 s
-        let status = if found { "200 OK" } else { "404 Not Found" };
-        let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n", body.len());
-        let answer = format!("{head}Content-Type: text/html\r\n\r\n{body}"); // one write
-        (&stream).write_all(answer.as_bytes())?;
-    }
-    Ok(())
-}
