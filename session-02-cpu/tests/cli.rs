@@ -1,6 +1,8 @@
 //! The binary as a learner runs it: output shape, Ctrl-C, the shop, and bad input.
 //! stdout is a pipe here, so the binary prints plain sample lines instead of live bars.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
@@ -205,23 +207,10 @@ fn shop_prints_the_steps_in_order_and_the_totals() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     let got = timeline(&text);
-    let want: Vec<(String, String)> = [
-        ("start", "view the product"),
-        ("done", "view the product"),
-        ("start", "add it to the cart"),
-        ("done", "add it to the cart"),
-        ("start", "pay"),
-        ("done", "pay"),
-        ("start", "register the order"),
-        ("start", "send the confirmation e-mail"),
-        ("start", "send the SMS"),
-        ("done", "register the order"),
-        ("done", "send the SMS"),
-        ("done", "send the confirmation e-mail"),
-    ]
-    .iter()
-    .map(|(k, s)| (k.to_string(), s.to_string()))
-    .collect();
+    let want: Vec<(String, String)> = common::SHOP_ORDER
+        .iter()
+        .map(|(k, s)| (k.to_string(), s.to_string()))
+        .collect();
     assert_eq!(got, want, "{text}");
     assert!(text.contains("all one after another: 4.000 s"), "{text}");
     assert!(

@@ -1,5 +1,7 @@
 //! Every example, run as a learner runs it: the built binary, stdout read and checked.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -181,23 +183,7 @@ fn check_timeline(steps: &[Line], want: &[(&str, &str)]) {
 #[test]
 fn shop_runs_the_last_three_steps_together() {
     let (steps, total) = run_shop("shop");
-    check_timeline(
-        &steps,
-        &[
-            ("start", "view the product"),
-            ("done", "view the product"),
-            ("start", "add it to the cart"),
-            ("done", "add it to the cart"),
-            ("start", "pay"),
-            ("done", "pay"),
-            ("start", "register the order"),
-            ("start", "send the confirmation e-mail"),
-            ("start", "send the SMS"),
-            ("done", "register the order"),
-            ("done", "send the SMS"),
-            ("done", "send the confirmation e-mail"),
-        ],
-    );
+    check_timeline(&steps, &common::SHOP_ORDER);
     // At least the longest path (1 + 0.5 + 2 + the longest of 1, 2, 1.5 = 5.5 s), and below
     // the 8.0 s of one after another: the three waits overlapped.
     assert!((5.5..8.0).contains(&total), "total {total} s");
