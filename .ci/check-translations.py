@@ -9,6 +9,9 @@ For the top README.md and each session-*/README.md:
 - the Persian file's prose is Persian (most letters outside code are Persian), sits inside
   `<div dir="rtl">` sections, names its session (جلسه), and links the glossary;
 - every relative link in a Persian file resolves to a file that exists.
+- a lesson (session-*/README.md) has the shared headings in order, in both languages
+  (SHARED_HEADINGS), starting with the course's session, and both files have the same number of
+  `##` sections, so the two languages keep one outline.
 GLOSSARY.fa.md must explain each term in TERMS.
 
 Usage: check-translations.py [ROOT]   (ROOT defaults to the repository)
@@ -31,6 +34,40 @@ TERMS = [
     "channel", "Lock", "Mutex", "RLock", "ReentrantMutex", "race condition", "deadlock", "GIL",
     "I/O-bound", "CPU-bound", "blocking", "spawn", "join", "daemon thread",
 ]
+
+
+# The `##` headings every lesson has, in this order: (English, Persian) patterns.
+SHARED_HEADINGS = [
+    (r"## The course's sessions? [0-9].*", r"## (جلسهٔ [0-9]+ دوره|جلسه‌های .+ دوره)"),
+    (r"## Read this first", r"## اول این را بخوانید"),
+    (r"## Run it", r"## اجرا کنید"),
+    (r"## Three things to watch", r"## به این سه چیز دقت کنید"),
+    (r"## Exercises", r"## تمرین‌ها"),
+    (r"## The lab", r"## آزمایشگاه"),
+]
+OPTIONAL_HEADINGS = [(r"## Rust you need", r"## آنچه از Rust لازم دارید")]
+
+
+def outline(prose: list[str], lang: int) -> list[str]:
+    """Problems with the `##` headings of one language (0 English, 1 Persian)."""
+    heads = [line.strip() for line in prose if line.startswith("## ")]
+    problems, at = [], 0
+    for pair in SHARED_HEADINGS:
+        want = pair[lang]
+        found = next((i for i in range(at, len(heads)) if re.fullmatch(want, heads[i])), None)
+        if found is None:
+            problems.append(f"has no heading {want!r} after {heads[at - 1]!r}" if at else
+                            f"has no heading {want!r}")
+            continue
+        if pair is SHARED_HEADINGS[0] and found != 0:
+            problems.append(f"starts with {heads[0]!r}, not the course's session")
+        at = found + 1
+    for head in heads:
+        for en, fa in SHARED_HEADINGS + OPTIONAL_HEADINGS:
+            other = fa if lang == 0 else en
+            if re.fullmatch(other, head):
+                problems.append(f"has the other language's heading {head!r}")
+    return problems
 
 
 def split(text: str):
@@ -80,6 +117,15 @@ def check_pair(en: Path, fa: Path, root: Path) -> list[str]:
                 f"it starts {first[0] if first else '(empty)'!r})"
             )
             break
+
+    if fa.parent != root:
+        _, en_prose = split(en_text)
+        for rel, prose, lang in ((rel_en, en_prose, 0), (rel_fa, fa_prose, 1)):
+            problems += [f"{rel} {p}" for p in outline(prose, lang)]
+        n_en = sum(line.startswith("## ") for line in en_prose)
+        n_fa = sum(line.startswith("## ") for line in fa_prose)
+        if n_en != n_fa:
+            problems.append(f"{rel_fa} has {n_fa} `##` sections, {rel_en} has {n_en}")
 
     # Prose: Persian, right to left, names its session, links the glossary.
     inside, letters_fa, letters_latin = False, 0, 0

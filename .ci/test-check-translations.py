@@ -16,6 +16,18 @@ EN = """[فارسی](README.fa.md)
 
 # Session 7
 
+## The course's session 7
+
+## Read this first
+
+## Run it
+
+## Three things to watch
+
+## Exercises
+
+## The lab
+
 Run it:
 
 ```sh
@@ -28,6 +40,18 @@ FA = """[English](README.md)
 <div dir="rtl">
 
 # جلسه 7
+
+## جلسهٔ 7 دوره
+
+## اول این را بخوانید
+
+## اجرا کنید
+
+## به این سه چیز دقت کنید
+
+## تمرین‌ها
+
+## آزمایشگاه
 
 اجرا کنید؛ [واژه‌نامه](../GLOSSARY.fa.md) را هم ببینید:
 
@@ -75,4 +99,10 @@ expect(False, tree(fa=FA.replace("../GLOSSARY.fa.md", "../GLOSARY.fa.md")),
 expect(False, tree(fa=FA + "\nیک خط فارسی بیرون از بخش راست‌به‌چپ\n"),
        "Persian outside the rtl section fails", "outside")
 expect(False, tree(glossary=False), "a missing glossary fails", "GLOSSARY.fa.md is missing")
-print("7 passed, 0 failed")
+expect(False, tree(en=EN.replace("## Run it\n", "")), "a missing shared heading fails",
+       "has no heading '## Run it'")
+expect(False, tree(fa=FA.replace("## اجرا کنید", "## اجرا")),
+       "a Persian heading in other words fails", "has no heading")
+expect(False, tree(en=EN.replace("## The lab", "## The lab\n\n## Extra")),
+       "a section in one language only fails", "`##` sections")
+print("10 passed, 0 failed")
