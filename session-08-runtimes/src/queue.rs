@@ -2,7 +2,7 @@
 //!
 //! The course gives no benchmark, only the claim that uvloop makes asyncio code "2 to 4 times"
 //! faster. This workload is ours, chosen because it measures exactly what uvloop replaces: the
-//! event loop's own cost of switching between tasks. Its Python version (`python/bench_queue.py`)
+//! event loop's own cost of switching between tasks. Its Python version (`lab/bench_queue.py`)
 //! puts 250,000 items per producer on an `asyncio.Queue` and follows every `put` and every `get`
 //! with `await asyncio.sleep(0)`. There is no I/O and no real work.
 //!

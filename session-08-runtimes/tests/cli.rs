@@ -204,7 +204,7 @@ fn ctrl_c_stops_with_one_line() {
 /// disk is one line and exit 1, never a traceback.
 #[test]
 fn python_script_ends_cleanly_on_a_closed_pipe_and_a_full_disk() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/bench_queue.py");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/lab/bench_queue.py");
     let python = |stdout: std::process::Stdio| {
         Command::new("python3")
             .args([

@@ -10,11 +10,11 @@ same workload on six Rust runtimes.
 
 Run (from the crate folder):
     pip install uvloop                     # once; uvloop does not run on Windows
-    python3 python/bench_queue.py          # asyncio and uvloop, 250000 items, median of 5
-    python3 python/bench_queue.py --items 1000 --repeat 1 --json
+    python3 lab/bench_queue.py             # asyncio and uvloop, 250000 items, median of 5
+    python3 lab/bench_queue.py --items 1000 --repeat 1 --json
     # one table of asyncio, uvloop and every Rust runtime, measured in the same rounds:
     cargo build --release -p session-08-runtimes
-    python3 python/bench_queue.py --with-rust ../target/release/session-08-runtimes
+    python3 lab/bench_queue.py --with-rust ../target/release/session-08-runtimes
 
 Needs Python 3.8+. If uvloop is missing, the script says so and measures asyncio only
 (or fails, when `--loop uvloop` asks for uvloop explicitly).
