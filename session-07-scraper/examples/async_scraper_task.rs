@@ -9,11 +9,14 @@
 
 use std::time::{Duration, Instant};
 
+use anstream::println; // drops the colours when stdout is not a terminal or NO_COLOR is set
 use anstyle::{AnsiColor, Style};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::time::sleep; // asyncio.sleep
 
-// colorama's Fore.WHITE, YELLOW, GREEN and RED. anstream::println! drops the colours when stdout
-// is not a terminal or NO_COLOR is set.
+// colorama's Fore.WHITE, YELLOW, GREEN and RED. colorama never resets a colour, so in the course
+// each one carries over to the next line (the terminal is still red after the program ends);
+// here `{RED:#}` and its siblings reset the colour at the end of each line.
 const WHITE: Style = AnsiColor::White.on_default();
 const YELLOW: Style = AnsiColor::Yellow.on_default();
 const GREEN: Style = AnsiColor::Green.on_default();
@@ -25,7 +28,7 @@ const RED: Style = AnsiColor::Red.on_default();
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let t0 = Instant::now();
-    anstream::println!("{WHITE}App started.{WHITE:#}");
+    println!("{WHITE}App started.{WHITE:#}");
 
     // data = asyncio.Queue() -> an unbounded channel: a sending half and a receiving half.
     let (sender, receiver) = unbounded_channel();
@@ -39,7 +42,7 @@ async fn main() {
     processed.expect("process_data panicked");
 
     let dt = t0.elapsed().as_secs_f64();
-    anstream::println!("{RED}App finished, total time: {dt:.2} sec.{RED:#}");
+    println!("{RED}App finished, total time: {dt:.2} sec.{RED:#}");
 }
 // ANCHOR_END: main
 
@@ -51,10 +54,11 @@ async fn scrap_data(num: u64, data: UnboundedSender<(u64, Instant)>) {
         // await data.put(...): an unbounded channel never makes the sender wait.
         data.send((item, Instant::now()))
             .expect("the consumer is gone");
-        anstream::println!("{YELLOW}---- Generated item {idx}{YELLOW:#}");
+        // print(Fore.YELLOW, f'---- ...'): the comma puts a space after the colour code.
+        println!("{YELLOW} ---- Generated item {idx}{YELLOW:#}");
         // await asyncio.sleep(random() + .2): this task waits, the thread runs the other one.
         let delay = Duration::from_secs_f64(fastrand::f64() + 0.2);
-        tokio::time::sleep(delay).await;
+        sleep(delay).await;
     }
 }
 // ANCHOR_END: scrap_data
@@ -70,8 +74,8 @@ async fn process_data(num: u64, mut data: UnboundedReceiver<(u64, Instant)>) {
         };
         processed += 1;
         let dt = t.elapsed().as_secs_f64();
-        anstream::println!("{GREEN}+++ Processed value {value} after {dt:.2} sec.{GREEN:#}");
-        tokio::time::sleep(Duration::from_millis(400)).await; // await asyncio.sleep(.4)
+        println!("{GREEN}+++ Processed value {value} after {dt:.2} sec.{GREEN:#}");
+        sleep(Duration::from_millis(400)).await; // await asyncio.sleep(.4)
     }
 }
 // ANCHOR_END: process_data

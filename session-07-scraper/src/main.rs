@@ -1,15 +1,17 @@
 //! `cargo run -p session-07-scraper` runs the sync scraper, then the async one, on the same random
 //! delays, then prints how close each came to its best possible time and a timeline of the tasks.
-//! `--help` lists the flags. The lesson itself is in `examples/`; the lab's versions of the two
-//! programs are `src/sync_version.rs` and `src/async_version.rs`.
+//! `--help` lists the flags. The lesson itself is in `examples/`.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anstyle::Style;
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
-use session_07_scraper::{Log, Plan, Version, report};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use session_07_scraper::plan::{best_speedups, worst_case};
+use session_07_scraper::{Plan, Version, report};
 
 /// The course's producer/consumer scraper, sync vs async, measured against its bounds.
 #[derive(Parser)]
@@ -22,17 +24,18 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = Mode::Both)]
     mode: Mode,
 
-    /// How many items the producer makes (the course makes 20).
+    /// How many items the producer makes (the course makes 20). A run that could take over
+    /// 10 minutes is refused.
     #[arg(long, value_name = "N", default_value_t = 20,
-          value_parser = clap::value_parser!(u64).range(1..=10_000))]
-    items: u64,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    items: u32,
 
     /// Seed for the random scraping delays: the same seed repeats the same delays.
     /// [default: a random seed, printed at the start]
     #[arg(long, value_name = "S", allow_negative_numbers = true)]
     seed: Option<u64>,
 
-    /// Divide every delay by F (0.01 to 100): `--speed 10` runs ten times faster, same shape.
+    /// Divide every delay by F (0.1 to 100): `--speed 10` runs ten times faster, same shape.
     #[arg(long, value_name = "F", default_value = "1", value_parser = parse_speed,
           allow_negative_numbers = true)]
     speed: f64,
@@ -77,14 +80,63 @@ impl Mode {
     }
 }
 
+/// The longest wait a run may ask for: minutes, not hours.
+const BUDGET: Duration = Duration::from_secs(10 * 60);
+/// `--speed` divides every delay: above 100 the delays shrink towards tokio's 1 ms timer tick,
+/// and the run would measure the timer instead of the schedule.
+const SPEEDS: std::ops::RangeInclusive<f64> = 0.1..=100.0;
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(speed) if SPEEDS.contains(&speed) => Ok(speed),
+        _ => Err(format!(
+            "the speed must be a number from {} to {}",
+            SPEEDS.start(),
+            SPEEDS.end()
+        )),
+    }
+}
+
+impl Cli {
+    /// The longest this run can take, whatever the draw: every scrape at its 1.2 s maximum.
+    fn worst_case(&self, items: u32) -> Duration {
+        let versions = self.mode.versions().into_iter();
+        versions
+            .map(|v| worst_case(v, items))
+            .sum::<Duration>()
+            .div_f64(self.speed)
+    }
+
+    /// Refuses, before any work, a run that could wait longer than [`BUDGET`].
+    fn within_budget(self) -> Result<Cli, clap::Error> {
+        let worst = self.worst_case(self.items);
+        if self.command.is_some() || worst <= BUDGET {
+            return Ok(self);
+        }
+        let fits = (1..self.items)
+            .rev()
+            .find(|&n| self.worst_case(n) <= BUDGET);
+        let message = format!(
+            "--items {} at --speed {} could wait up to {:.0} min (every scrape at its 1.2 s \
+             maximum), over the {} min limit: use --items {} or fewer, or a higher --speed",
+            self.items,
+            self.speed,
+            worst.as_secs_f64() / 60.0,
+            BUDGET.as_secs() / 60,
+            fits.unwrap_or(0),
+        );
+        Err(Cli::command().error(ErrorKind::ValueValidation, message))
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse().and_then(Cli::within_budget) {
         Ok(cli) => cli,
-        // --help and --version are not errors: let clap print them and exit 0.
-        Err(err) if !err.use_stderr() => err.exit(),
         Err(err) => {
-            eprintln!("{}", one_line(&err.render().to_string()));
-            return ExitCode::from(2);
+            // clap's own message (--help and --version on stdout, errors on stderr). If even
+            // that cannot be written, the exit code still tells: 0 for help, 2 for bad usage.
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
     match run(cli) {
@@ -93,7 +145,7 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             // `{:#}` prints the whole context chain on one line: "could not X: because Y".
-            eprintln!("error: {err:#}");
+            let _ = writeln!(io::stderr(), "error: {err:#}");
             ExitCode::FAILURE
         }
     }
@@ -101,146 +153,54 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(Command::Bounds { seeds }) = cli.command {
-        let gains = session_07_scraper::plan::best_speedups(20, seeds);
-        report::speedups(&mut io::stdout().lock(), 20, &gains).context("could not write")?;
-        return Ok(());
+        let gains = best_speedups(20, seeds);
+        return report::speedups(&mut io::stdout().lock(), 20, &gains)
+            .context("could not write the result");
     }
-    // Ctrl-C: stop at once with one line, whichever version is running (a blocking sleep
-    // cannot be interrupted from inside, so the handler ends the process).
-    ctrlc::set_handler(|| {
-        eprintln!("\ninterrupted by Ctrl-C: the run was stopped before it finished");
-        std::process::exit(130);
-    })
-    .context("could not install the Ctrl-C handler")?;
-
     let seed = cli.seed.unwrap_or_else(|| u64::from(fastrand::u32(..)));
     let plan = Plan::draw(cli.items as usize, seed, cli.speed);
-
-    // With --json, stdout carries only the JSON object; the live lines go to stderr.
-    let mut lines: Box<dyn Write + Send> = if cli.json {
-        Box::new(anstream::stderr())
-    } else {
-        Box::new(anstream::stdout())
+    // With --json, stdout carries only the JSON object; the course's lines go to stderr.
+    let lines = || -> Box<dyn Write> {
+        match cli.json {
+            true => Box::new(anstream::stderr()),
+            false => Box::new(anstream::stdout()),
+        }
     };
+    let mut out = lines();
     let bold = Style::new().bold();
+    let mut runs = Vec::new();
     writeln!(
-        lines,
+        out,
         "{} items, seed {seed} (repeat this run with --seed {seed}), delays divided by {}",
         cli.items, cli.speed
-    )?;
+    )
+    .context("could not write the output")?;
     if cfg!(debug_assertions) {
-        writeln!(
-            lines,
-            "(a debug build: the times below are almost all waiting, so --release changes little)"
-        )?;
+        let note =
+            "(a debug build: the times below are almost all waiting, so --release changes little)";
+        writeln!(out, "{note}").context("could not write the output")?;
     }
-
-    let log = if cli.json {
-        Log::new(anstream::stderr())
-    } else {
-        Log::new(anstream::stdout())
-    };
-    // A course line that cannot be written ends the run here, not half a minute later.
-    let log = log.on_write_error(|err| {
-        if err.kind() == io::ErrorKind::BrokenPipe {
-            // The reader has gone (`| head`): stop quietly, as `yes | head` does.
-            std::process::exit(0);
-        }
-        eprintln!("error: could not write the output: {err}");
-        std::process::exit(1);
-    });
-    let mut runs = Vec::new();
     for version in cli.mode.versions() {
-        writeln!(
-            lines,
-            "\n{bold}== {}: {} =={bold:#}",
-            version.name(),
-            version.describe()
-        )?;
-        runs.push(session_07_scraper::run(version, &plan, &log)?);
+        let heading = format!("{}: {}", version.name(), version.describe());
+        writeln!(out, "\n{bold}== {heading} =={bold:#}").context("could not write the output")?;
+        runs.push(session_07_scraper::run(version, &plan, lines())?);
     }
 
     if cli.json {
         let json = report::json(plan.items(), seed, cli.speed, &runs);
         let mut out = io::stdout().lock();
-        writeln!(out, "{json}")
-            .and_then(|()| out.flush())
-            .context("could not write the JSON")?;
-        return Ok(());
+        return writeln!(out, "{json}").context("could not write the JSON");
     }
     let mut out = anstream::stdout();
-    writeln!(out)?;
-    report::summary(&mut out, &runs)?;
-    writeln!(out)?;
-    report::timeline(&mut out, &runs)?;
-    Ok(())
+    writeln!(out)
+        .and_then(|()| report::summary(&mut out, &runs))
+        .and_then(|()| writeln!(out))
+        .and_then(|()| report::timeline(&mut out, &runs))
+        .context("could not write the report")
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain()
         .filter_map(|e| e.downcast_ref::<io::Error>())
         .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
-}
-
-/// The slowest `--speed`: 100 times slower than the course (over a minute per item).
-const MIN_SPEED: f64 = 0.01;
-/// The fastest `--speed`. Beyond it, the runtime's 1 ms timer tick is as long as the delays
-/// themselves, and the run measures the timer instead of the schedule.
-const MAX_SPEED: f64 = 100.0;
-
-/// Parses `--speed`: a number from [`MIN_SPEED`] to [`MAX_SPEED`]; every delay is divided by it.
-fn parse_speed(text: &str) -> Result<f64, String> {
-    let speed: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{text}' is not a number"))?;
-    if speed.is_nan() || speed <= 0.0 {
-        return Err(format!(
-            "{text} is not allowed: every delay is divided by the speed, so it must be above 0"
-        ));
-    }
-    if !(MIN_SPEED..=MAX_SPEED).contains(&speed) {
-        return Err(format!(
-            "{text} is out of range: the speed must be from {MIN_SPEED} to {MAX_SPEED}"
-        ));
-    }
-    Ok(speed)
-}
-
-/// clap's messages span several lines (usage, tips); a learner gets the gist on one line.
-fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_speed;
-
-    #[test]
-    fn speed_must_be_a_positive_number_in_range() {
-        assert_eq!(parse_speed("2.5"), Ok(2.5));
-        assert_eq!(parse_speed("100"), Ok(100.0));
-        assert_eq!(parse_speed("0.01"), Ok(0.01));
-        assert!(parse_speed("0").is_err());
-        assert!(
-            parse_speed("1e-300").is_err(),
-            "delays of centuries would hang the run"
-        );
-        assert!(
-            parse_speed("1e300").is_err(),
-            "delays of 0 ns measure nothing"
-        );
-        assert!(parse_speed("101").is_err());
-        assert!(parse_speed("-1").is_err());
-        assert!(parse_speed("NaN").is_err());
-        assert!(parse_speed("inf").is_err());
-        assert!(parse_speed("fast").is_err());
-    }
 }

@@ -34,7 +34,7 @@ pub fn summary(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
             run.version.name(),
             run.total.as_secs_f64(),
             run.bound.as_secs_f64(),
-            run.over_bound_percent()
+            (run.total.as_secs_f64() / run.bound.as_secs_f64() - 1.0) * 100.0
         )?;
     }
     let Some(sync) = runs.iter().find(|r| r.version == Version::Sync) else {
@@ -54,15 +54,6 @@ pub fn summary(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
 }
 
 /// One row of the chart: how busy `task` was in each column of `column` seconds, up to `total`.
-///
-/// ```
-/// use session_07_scraper::{report::timeline_row, Span, Task};
-/// use std::time::Duration;
-/// let ms = Duration::from_millis;
-/// let spans = [Span { task: Task::Scrape, start: ms(0), end: ms(150) }];
-/// // Busy for all of the first 100 ms, half of the next, none of the last.
-/// assert_eq!(timeline_row(&spans, Task::Scrape, ms(300), ms(100)), "█▒·");
-/// ```
 pub fn timeline_row(spans: &[Span], task: Task, total: Duration, column: Duration) -> String {
     let columns = total.as_secs_f64() / column.as_secs_f64();
     let columns = (columns - 1e-9).ceil().max(1.0) as u32;
@@ -80,7 +71,7 @@ pub fn timeline_row(spans: &[Span], task: Task, total: Duration, column: Duratio
 }
 
 /// The glyph for a cell that is busy `fraction` (0..=1) of its time.
-fn shade(fraction: f64) -> char {
+pub fn shade(fraction: f64) -> char {
     match fraction {
         f if f <= 0.0 => '·',
         f if f <= 0.25 => '░',
@@ -105,7 +96,8 @@ pub fn timeline(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
     };
     writeln!(
         out,
-        "{HEADING}Timeline{HEADING:#} {DIM}(one column = {column_text}; █ busy, · waiting or not started){DIM:#}",
+        "{HEADING}Timeline{HEADING:#} {DIM}(one column = {column_text}; \
+         █ busy, ▓ up to ¾ busy, ▒ up to ½, ░ up to ¼, · idle){DIM:#}",
     )?;
     for run in runs {
         for (i, task) in [Task::Scrape, Task::Process].into_iter().enumerate() {
@@ -115,7 +107,11 @@ pub fn timeline(out: &mut impl Write, runs: &[Run]) -> io::Result<()> {
                 Task::Scrape => AnsiColor::Yellow.on_default(),
                 Task::Process => AnsiColor::Cyan.on_default(),
             };
-            write!(out, "  {label:<15}{:<13} ", task.name())?;
+            let name = match task {
+                Task::Scrape => "scrap_data",
+                Task::Process => "process_data",
+            };
+            write!(out, "  {label:<15}{name:<13} ")?;
             for glyph in row.chars() {
                 let style = if glyph == '·' { DIM } else { colour };
                 write!(out, "{style}{glyph}{style:#}")?;
@@ -168,70 +164,4 @@ pub fn json(items: usize, seed: u64, speed: f64, runs: &[Run]) -> serde_json::Va
 /// Seconds rounded to the microsecond: finer digits would be noise in a timing.
 fn micros(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e6).round() / 1e6
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ms(n: u64) -> Duration {
-        Duration::from_millis(n)
-    }
-
-    #[test]
-    fn shades_grow_with_busyness() {
-        let glyphs: String = [0.0, 0.2, 0.5, 0.7, 1.0].map(shade).iter().collect();
-        assert_eq!(glyphs, "·░▒▓█");
-    }
-
-    #[test]
-    fn rows_show_who_was_busy_when() {
-        let spans = [
-            Span {
-                task: Task::Scrape,
-                start: ms(0),
-                end: ms(200),
-            },
-            Span {
-                task: Task::Process,
-                start: ms(200),
-                end: ms(400),
-            },
-        ];
-        assert_eq!(timeline_row(&spans, Task::Scrape, ms(400), ms(100)), "██··");
-        assert_eq!(
-            timeline_row(&spans, Task::Process, ms(400), ms(100)),
-            "··██"
-        );
-        // A shorter run draws a shorter row on the same axis.
-        assert_eq!(
-            timeline_row(&spans, Task::Scrape, ms(250), ms(100))
-                .chars()
-                .count(),
-            3
-        );
-    }
-
-    #[test]
-    fn summary_compares_with_sync() {
-        let run = |version, total, bound| Run {
-            version,
-            total: ms(total),
-            bound: ms(bound),
-            spans: vec![],
-        };
-        let runs = [
-            run(Version::Sync, 2200, 2000),
-            run(Version::Async, 1100, 1000),
-        ];
-        let mut out = Vec::new();
-        summary(&mut out, &runs).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("async is 2.00x as fast as sync"), "{text}");
-        assert!(
-            text.contains("best possible with these delays: 2.00x"),
-            "{text}"
-        );
-        assert!(text.contains("+10.0 %"), "{text}");
-    }
 }

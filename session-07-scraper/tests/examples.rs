@@ -49,9 +49,9 @@ fn processed(line: &str, value: u64) -> Option<f64> {
 /// The course's lines: 20 generated, 20 processed (value idx²), each value in order.
 fn check_course_lines(lines: &[String]) -> Vec<f64> {
     assert_eq!(lines.len(), 42, "{lines:#?}");
-    let generated: Vec<&String> = lines.iter().filter(|l| l.starts_with("---- ")).collect();
+    let generated: Vec<&String> = lines.iter().filter(|l| l.starts_with(" ---- ")).collect();
     let expected: Vec<String> = (1..=20)
-        .map(|i| format!("---- Generated item {i}"))
+        .map(|i| format!(" ---- Generated item {i}"))
         .collect();
     assert_eq!(generated, expected.iter().collect::<Vec<_>>());
     let ages: Vec<f64> = lines
@@ -73,7 +73,7 @@ fn the_two_scrapers_print_the_course_lines_and_async_wins() {
 
     // Sync: all 20 generated lines first, then all 20 processed ones.
     let ages = check_course_lines(&sync_lines);
-    assert!(sync_lines[1..21].iter().all(|l| l.starts_with("---- ")));
+    assert!(sync_lines[1..21].iter().all(|l| l.starts_with(" ---- ")));
     // Each sleep is 0.2-1.2 s of scraping or 0.4 s of processing: the sum is 12-32 s.
     assert!((12.0..40.0).contains(&sync_total), "sync {sync_total}");
     // Item 1 waited for the other 20 scrapes (at least 20 x 0.2 s) before it was processed.
@@ -81,7 +81,7 @@ fn the_two_scrapers_print_the_course_lines_and_async_wins() {
 
     // Async: item 1 is processed as soon as it is made, before item 2 is generated.
     let ages = check_course_lines(&async_lines);
-    assert_eq!(async_lines[1], "---- Generated item 1");
+    assert_eq!(async_lines[1], " ---- Generated item 1");
     assert_eq!(processed(&async_lines[2], 1).map(|s| s < 0.1), Some(true));
     // The producer alone sleeps 20 x 0.2-1.2 s; the consumer can at most add its last 0.4 s.
     assert!((4.0..25.0).contains(&async_total), "async {async_total}");
@@ -93,4 +93,34 @@ fn the_two_scrapers_print_the_course_lines_and_async_wins() {
         async_total < sync_total,
         "async {async_total} s, sync {sync_total} s"
     );
+}
+
+/// The text between `// ANCHOR: name` and `// ANCHOR_END: name` in a file of this crate.
+fn region(path: &str, name: &str) -> String {
+    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let start = format!("// ANCHOR: {name}\n");
+    let from = text
+        .find(&start)
+        .unwrap_or_else(|| panic!("{path}: no {start}"))
+        + start.len();
+    let to = text[from..]
+        .find(&format!("// ANCHOR_END: {name}"))
+        .unwrap();
+    text[from..from + to].to_owned()
+}
+
+#[test]
+fn the_lab_runs_the_examples_functions_word_for_word() {
+    for (example, lab) in [
+        ("examples/sync_scraper_task.rs", "src/sync_version.rs"),
+        ("examples/async_scraper_task.rs", "src/async_version.rs"),
+    ] {
+        for name in ["scrap_data", "process_data"] {
+            assert_eq!(
+                region(lab, name),
+                region(example, name),
+                "{lab}'s {name} differs from {example}'s: copy the example's over it"
+            );
+        }
+    }
 }
