@@ -1,7 +1,7 @@
-//! Session 8 (جلسه 8): swap the event loop, keep the program.
+//! جلسه 8: the course's uvloop line (in its README; session 8 has no file), in Rust.
+//! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md
 //!
-//! In the course, one line swaps asyncio's event loop for uvloop and nothing else changes:
-//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md
+//! In the course, one line swaps asyncio's event loop for uvloop and nothing else changes.
 //! Rust ships no event loop at all: the program picks a runtime. on_tokio.rs, on_smol.rs and
 //! on_async_std.rs are one program on three runtimes; `diff` two of them to see the swap.
 //!

@@ -11,10 +11,17 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context as _, ensure};
 
-use crate::Spawn;
 use crate::echo::{EchoConfig, echo_workload};
 use crate::queue::{PRODUCERS, queue_workload};
-use crate::runtimes::{Runtime, run_on};
+use crate::runtimes::{Runtime, Spawn, run_on};
+
+const DEBUG: bool = cfg!(debug_assertions);
+// The most one queue item, one echo round trip and each byte of its message should take, in
+// seconds, for the build in use: the slowest runtime's cost measured on a busy 2-core machine,
+// times 2 (LAB.md, "Flags, limits and output"). `Workload::estimate_s` refuses runs with them.
+pub const ITEM_S: f64 = if DEBUG { 20e-6 } else { 2e-6 };
+pub const ROUND_TRIP_S: f64 = if DEBUG { 850e-6 } else { 170e-6 };
+pub const BYTE_S: f64 = if DEBUG { 120e-9 } else { 8e-9 };
 
 /// The two workloads, with their sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +62,17 @@ impl Workload {
         }
     }
 
+    /// How long one run could take at most, in seconds, at the costs above.
+    pub fn estimate_s(self) -> f64 {
+        match self {
+            Workload::Queue { items } => (PRODUCERS * items) as f64 * ITEM_S,
+            Workload::Echo(c) => {
+                let round_trips = (c.clients * c.messages) as f64;
+                round_trips * (ROUND_TRIP_S + c.message_size as f64 * BYTE_S)
+            }
+        }
+    }
+
     /// The name used on the command line and in the output.
     pub fn name(self) -> &'static str {
         match self {
@@ -79,12 +97,8 @@ impl Workload {
 }
 
 /// `"debug"` or `"release"`: how this code was compiled. A debug build's figures mean little.
-fn build() -> &'static str {
-    if cfg!(debug_assertions) {
-        "debug"
-    } else {
-        "release"
-    }
+pub fn build() -> &'static str {
+    if DEBUG { "debug" } else { "release" }
 }
 
 /// Repeated runs of one workload on one runtime.
@@ -94,10 +108,8 @@ pub struct Measurement {
     pub runtime: Runtime,
     /// The workload measured.
     pub workload: Workload,
-    /// Time of every run, in order.
+    /// Time of every run, in order; each processed exactly [`Workload::expected`].
     pub runs: Vec<Duration>,
-    /// Items the consumer took (queue) or round trips completed (echo), in every run.
-    pub processed: u64,
 }
 
 impl Measurement {
@@ -112,31 +124,14 @@ impl Measurement {
             _ => (runs[mid - 1] + runs[mid]) / 2,
         }
     }
-
-    /// Actions per second at the median: a `put` and a `get` per item (queue), or round trips
-    /// per second (echo).
-    pub fn rate_per_s(&self) -> f64 {
-        let count = match self.workload {
-            Workload::Queue { .. } => 2 * self.processed,
-            Workload::Echo(_) => self.processed,
-        };
-        count as f64 / self.median().as_secs_f64().max(f64::MIN_POSITIVE)
-    }
 }
 
-/// Run `workload` on `runtime` `repeat` times. `on_run(n)` is called before run `n` (from 1),
-/// to show progress. A run that processed the wrong count is an error.
-pub fn measure(
-    runtime: Runtime,
-    workload: Workload,
-    repeat: usize,
-    mut on_run: impl FnMut(usize),
-) -> anyhow::Result<Measurement> {
+/// Run `workload` on `runtime` `repeat` times. A run that processed the wrong count is an error.
+pub fn measure(runtime: Runtime, workload: Workload, repeat: usize) -> anyhow::Result<Measurement> {
     let name = runtime.name();
     let expected = workload.expected();
     let mut runs = Vec::with_capacity(repeat);
-    for run in 1..=repeat {
-        on_run(run);
+    for _ in 0..repeat {
         let outcome = run_on(runtime, workload)
             .with_context(|| format!("the {} workload failed on {name}", workload.name()))?;
         ensure!(
@@ -151,79 +146,37 @@ pub fn measure(
         runtime,
         workload,
         runs,
-        processed: expected,
     })
 }
 
-/// The results of one workload as a table and a bar chart of the medians, styled for a
-/// terminal (print it with `anstream`, which strips the styles when they are not wanted).
+/// The results of one workload as a table of medians, styled for a terminal (print it with
+/// `anstream`, which strips the styles when they are not wanted).
 pub fn render(measurements: &[Measurement]) -> String {
-    let Some(first) = measurements.first() else {
-        return String::new();
-    };
-    let fastest = measurements
-        .iter()
-        .map(Measurement::median)
-        .min()
-        .unwrap_or_default();
-    let slowest = measurements
-        .iter()
-        .map(Measurement::median)
-        .max()
-        .unwrap_or_default();
-    let (rate_title, scale, unit) = match first.workload {
-        Workload::Queue { .. } => ("actions/s", 1e6, "M"),
-        Workload::Echo(_) => ("round trips/s", 1e3, "k"),
-    };
-    let bold = Style::new().bold();
-    let best = AnsiColor::Green.on_default().bold();
-    let bar_style = AnsiColor::Cyan.on_default();
-
-    let mut out = String::new();
-    let runs = first.runs.len();
-    let _ = writeln!(
-        out,
-        "{bold}{:<10} {:>12} {:>16} {:>12}{bold:#}",
+    let median = |m: &Measurement| m.median().as_secs_f64();
+    let fastest = measurements.iter().map(median).fold(f64::MAX, f64::min);
+    let runs = measurements.first().map_or(0, |m| m.runs.len());
+    let (bold, best) = (Style::new().bold(), AnsiColor::Green.on_default().bold());
+    let header = format!(
+        "{:<10} {:>12} {:>12}",
         "runtime",
         format!("median of {runs}"),
-        rate_title,
         "vs fastest"
     );
+    let mut out = format!("{bold}{header}{bold:#}\n");
     for m in measurements {
-        let median = m.median();
-        let style = if median == fastest {
-            best
-        } else {
-            Style::new()
-        };
-        let ratio = median.as_secs_f64() / fastest.as_secs_f64().max(f64::MIN_POSITIVE);
+        let (name, median) = (m.runtime.name(), median(m));
+        let style = if median > fastest { Style::new() } else { best };
+        let ratio = median / fastest.max(f64::MIN_POSITIVE);
         let _ = writeln!(
             out,
-            "{style}{:<10} {:>10.3} s {:>14.2} {unit} {:>11.2}x{style:#}",
-            m.runtime.name(),
-            median.as_secs_f64(),
-            m.rate_per_s() / scale,
-            ratio
-        );
-    }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "{bold}median time (shorter is faster){bold:#}");
-    const WIDTH: f64 = 40.0;
-    for m in measurements {
-        let median = m.median().as_secs_f64();
-        let cells = (median / slowest.as_secs_f64().max(f64::MIN_POSITIVE) * WIDTH).round();
-        let bar = "█".repeat((cells as usize).max(1));
-        let _ = writeln!(
-            out,
-            "{:<10} {bar_style}{bar}{bar_style:#} {median:.3} s",
-            m.runtime.name()
+            "{style}{name:<10} {median:>10.3} s {ratio:>11.2}x{style:#}"
         );
     }
     out
 }
 
-/// The `--json` object: `{"workload", "build", "results": [{"runtime", "median_s", "processed",
-/// ...}]}`. Each result also names its workload, which matters for `--workload all`.
+/// The `--json` object: `{"workload", "build", "results": [{"runtime", "workload", "median_s",
+/// "processed", "runs_s"}]}`.
 pub fn to_json(requested: &str, measurements: &[Measurement]) -> serde_json::Value {
     let results: Vec<_> = measurements
         .iter()
@@ -232,8 +185,7 @@ pub fn to_json(requested: &str, measurements: &[Measurement]) -> serde_json::Val
                 "runtime": m.runtime.name(),
                 "workload": m.workload.name(),
                 "median_s": m.median().as_secs_f64(),
-                "processed": m.processed,
-                "rate_per_s": m.rate_per_s(),
+                "processed": m.workload.expected(),
                 "runs_s": m.runs.iter().map(Duration::as_secs_f64).collect::<Vec<_>>(),
             })
         })

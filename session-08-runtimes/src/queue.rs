@@ -6,18 +6,19 @@
 //! puts 250,000 items per producer on an `asyncio.Queue` and follows every `put` and every `get`
 //! with `await asyncio.sleep(0)`. There is no I/O and no real work.
 //!
-//! The Rust version below names no runtime. The channel comes from `async-channel`, which works
-//! with every executor because it only uses the [`std::task::Waker`] it is given; the yield is
-//! [`crate::yield_now`]; tasks are started through [`Spawn`]. Read it beside
-//! `examples/on_tokio.rs`: the same program, with the runtime's own functions written in.
+//! The Rust version names no runtime. The channel comes from `async-channel`, which works with
+//! every executor because it only uses the [`Waker`](std::task::Waker) it is given; the yield is
+//! [`yield_now`]; tasks are started through [`Spawn`]. Read it beside `examples/on_tokio.rs`.
 
+use std::future::poll_fn;
+use std::task::Poll;
 use std::time::Instant;
 
 use anyhow::Context as _;
 // asyncio.Queue() (unbounded) -> async_channel::unbounded()
 use async_channel::{Receiver, Sender};
 
-use crate::{Outcome, Spawn, yield_now};
+use crate::{Outcome, Spawn};
 
 /// How many producers put items on the channel.
 pub const PRODUCERS: u64 = 2;
@@ -26,7 +27,6 @@ pub const PRODUCERS: u64 = 2;
 pub async fn queue_workload<S: Spawn>(spawner: &S, items: u64) -> anyhow::Result<Outcome> {
     let start = Instant::now();
     let (sender, receiver) = async_channel::unbounded();
-
     // asyncio.create_task(producer(queue)) -> spawner.spawn(producer(sender))
     let producers: Vec<_> = (0..PRODUCERS)
         .map(|_| spawner.spawn(producer(sender.clone(), items)))
@@ -34,7 +34,6 @@ pub async fn queue_workload<S: Spawn>(spawner: &S, items: u64) -> anyhow::Result
     // Drop our own sender: once both producers finish, the channel closes and the consumer stops.
     drop(sender);
     let consumer = spawner.spawn(consumer(receiver));
-
     // asyncio.gather(*tasks) -> await every handle
     for handle in producers {
         handle.await.context("a producer task failed")??;
@@ -46,21 +45,19 @@ pub async fn queue_workload<S: Spawn>(spawner: &S, items: u64) -> anyhow::Result
     })
 }
 
-/// Put `items` numbers on the channel, yielding after each `put`.
 async fn producer(sender: Sender<u64>, items: u64) -> anyhow::Result<()> {
     for item in 0..items {
         // await queue.put(item)
         sender
             .send(item)
             .await
-            .context("the consumer stopped before all items were sent")?;
+            .context("the consumer stopped early")?;
         // await asyncio.sleep(0)
         yield_now().await;
     }
     Ok(())
 }
 
-/// Take items until every producer has finished, yielding after each `get`; return the count.
 async fn consumer(receiver: Receiver<u64>) -> u64 {
     let mut processed = 0;
     // `recv` fails only when the channel is empty *and* every sender is gone: the end of the
@@ -71,3 +68,24 @@ async fn consumer(receiver: Receiver<u64>) -> u64 {
     }
     processed
 }
+
+/// Give the runtime a chance to run other tasks: Python's `await asyncio.sleep(0)`.
+///
+/// It needs nothing from any runtime, which is why it is written by hand. Returning
+/// [`Poll::Pending`] tells the executor "not ready yet"; calling `wake_by_ref` first adds "but
+/// poll me again". So the executor puts this task at the back of its queue and runs the others
+/// first, exactly what `asyncio.sleep(0)` does with the event loop's ready queue.
+// ANCHOR: yield_now
+pub async fn yield_now() {
+    let mut yielded = false;
+    poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await
+}
+// ANCHOR_END: yield_now

@@ -1,26 +1,11 @@
-//! The only module that names a runtime.
-//!
-//! [`run_on`] is the lab's `asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())`: one arm
-//! per runtime, each a line or two, running the same [`Workload`]. Below it, each runtime's
-//! spawner implements [`Spawn`] and each family of socket types implements [`Net`].
-//!
-//! | runtime     | executor                               | reactor (sockets, timers)        |
-//! |-------------|----------------------------------------|----------------------------------|
-//! | `tokio-ct`  | tokio, on the calling thread only      | tokio's, on the same thread      |
-//! | `tokio-mt`  | tokio, one worker per core, stealing   | tokio's, shared by the workers   |
-//! | `smol`      | `LocalExecutor` on the calling thread  | async-io, driven by `block_on`   |
-//! | `smol-mt`   | `Executor` on one thread per core      | async-io, driven by `block_on`   |
-//! | `async-std` | a global executor, one thread per core | async-io                         |
-//! | `futures`   | `LocalPool` on the calling thread      | none: borrows async-io's thread  |
-//!
-//! `futures::executor::LocalPool` is an executor *without* a reactor. It can still serve sockets
-//! because smol's socket types bring their own: when no thread is inside `smol::block_on`,
-//! async-io drives its reactor from a background thread. tokio's sockets cannot do that; they
-//! fail outside a tokio runtime, which is why tokio code calls `tokio::spawn`, never another
-//! executor.
+//! The only module that names a runtime. [`run_on`] is the lab's
+//! `asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())`: one arm per runtime, running the
+//! same [`Workload`]. Below it, each runtime's spawner implements [`Spawn`], and each family of
+//! socket types implements [`Net`].
 
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::thread;
 use std::time::Duration;
 
@@ -29,47 +14,51 @@ use futures::executor::{LocalPool, LocalSpawner};
 use futures::task::LocalSpawnExt as _;
 
 use crate::echo::Net;
-use crate::{JoinHandle, Outcome, Spawn, Workload};
+use crate::{Outcome, Workload};
 
-/// Every runtime this crate can run a workload on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Every runtime this crate can run a workload on (`--runtime`), in the order the table lists
+/// them (`Runtime::value_variants()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Runtime {
     /// tokio's current-thread runtime: everything on the calling thread.
     TokioCt,
     /// tokio's multi-thread runtime: one worker thread per core, with work stealing.
     TokioMt,
-    /// smol's `LocalExecutor` inside `smol::block_on`: one thread.
+    /// smol's `Executor` inside `smol::block_on`: one thread.
     Smol,
     /// smol's `Executor` run by one thread per core.
     SmolMt,
     /// async-std's global runtime (discontinued upstream in 2025; smol is its successor).
     AsyncStd,
-    /// `futures::executor::LocalPool`: a bare single-threaded executor.
+    /// `futures::executor::LocalPool`: a bare executor with no reactor of its own.
     Futures,
 }
 
 impl Runtime {
-    /// All runtimes, in the order the table lists them.
-    pub const ALL: [Runtime; 6] = [
-        Runtime::TokioCt,
-        Runtime::TokioMt,
-        Runtime::Smol,
-        Runtime::SmolMt,
-        Runtime::AsyncStd,
-        Runtime::Futures,
-    ];
-
     /// The name used on the command line and in the output.
-    pub fn name(self) -> &'static str {
-        match self {
-            Runtime::TokioCt => "tokio-ct",
-            Runtime::TokioMt => "tokio-mt",
-            Runtime::Smol => "smol",
-            Runtime::SmolMt => "smol-mt",
-            Runtime::AsyncStd => "async-std",
-            Runtime::Futures => "futures",
-        }
+    pub fn name(self) -> String {
+        let value = clap::ValueEnum::to_possible_value(&self).expect("no runtime is skipped");
+        value.get_name().to_owned()
     }
+}
+
+/// The result of a spawned task, awaited later (asyncio's `Task` object). Every runtime has its
+/// own join-handle type, so each is boxed into this one; the workloads spawn only a handful.
+pub type JoinHandle<T> = Pin<Box<dyn Future<Output = anyhow::Result<T>>>>;
+
+/// A future any runtime here can spawn: `Send + 'static`, because a multi-threaded runtime may
+/// move it to another thread (single-threaded ones accept such tasks too).
+pub trait Task<T>: Future<Output = T> + Send + 'static {}
+impl<T, F: Future<Output = T> + Send + 'static> Task<T> for F {}
+
+/// What a workload needs from a runtime: start a task (`asyncio.create_task`), and the
+/// runtime's sockets and timer.
+pub trait Spawn {
+    /// The sockets and timer that work on this runtime.
+    type Net: Net;
+
+    /// Start `task` and return a handle to await its output.
+    fn spawn<T: Send + 'static>(&self, task: impl Task<T>) -> JoinHandle<T>;
 }
 
 /// Run `workload` once on `runtime`: the one-line swap.
@@ -87,10 +76,13 @@ pub fn run_on(runtime: Runtime, workload: Workload) -> anyhow::Result<Outcome> {
             .context("could not start tokio's multi-thread runtime")?
             .block_on(workload.run(&TokioSpawner)),
         Runtime::Smol => {
-            let executor = smol::LocalExecutor::new();
+            let executor = smol::Executor::new();
             smol::block_on(executor.run(workload.run(&executor)))
         }
-        Runtime::SmolMt => on_smol_threads(workload, cores()),
+        Runtime::SmolMt => {
+            let cores = thread::available_parallelism().map_or(1, |n| n.get());
+            on_smol_threads(workload, cores)
+        }
         Runtime::AsyncStd => async_std::task::block_on(workload.run(&AsyncStdSpawner)),
         Runtime::Futures => {
             let mut pool = LocalPool::new();
@@ -100,11 +92,6 @@ pub fn run_on(runtime: Runtime, workload: Workload) -> anyhow::Result<Outcome> {
     }
 }
 // ANCHOR_END: swap
-
-/// The number of cores, which multi-threaded runtimes use as their thread count.
-fn cores() -> usize {
-    thread::available_parallelism().map_or(1, |n| n.get())
-}
 
 /// smol leaves threading to the program: run one `Executor` from `threads` threads.
 ///
@@ -138,38 +125,17 @@ pub struct TokioSpawner;
 impl Spawn for TokioSpawner {
     type Net = TokioNet;
 
-    fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
+    fn spawn<T: Send + 'static>(&self, task: impl Task<T>) -> JoinHandle<T> {
         let handle = tokio::spawn(task);
         // A tokio task that panics reports it through the handle instead of unwinding here.
         Box::pin(async move { handle.await.context("a tokio task panicked") })
     }
 }
 
-impl Spawn for smol::LocalExecutor<'_> {
-    type Net = SmolNet;
-
-    fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let handle = smol::LocalExecutor::spawn(self, task);
-        Box::pin(async move { Ok(handle.await) })
-    }
-}
-
 impl Spawn for smol::Executor<'_> {
     type Net = SmolNet;
 
-    fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
+    fn spawn<T: Send + 'static>(&self, task: impl Task<T>) -> JoinHandle<T> {
         let handle = smol::Executor::spawn(self, task);
         Box::pin(async move { Ok(handle.await) })
     }
@@ -180,31 +146,26 @@ impl Spawn for smol::Executor<'_> {
 pub struct AsyncStdSpawner;
 
 impl Spawn for AsyncStdSpawner {
-    type Net = AsyncStdNet;
+    // async-std's sockets are async-io's, the same as smol's, and so is its reactor.
+    type Net = SmolNet;
 
-    fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
+    fn spawn<T: Send + 'static>(&self, task: impl Task<T>) -> JoinHandle<T> {
         let handle = async_std::task::spawn(task);
         Box::pin(async move { Ok(handle.await) })
     }
 }
 
 impl Spawn for LocalSpawner {
-    // LocalPool has no sockets of its own; smol's bring their reactor along.
+    // LocalPool has no reactor, but smol's sockets bring their own: with no thread inside
+    // `smol::block_on`, async-io drives it from a background thread. (tokio's would panic.)
     type Net = SmolNet;
 
-    fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        match self.spawn_local_with_handle(task) {
-            Ok(handle) => Box::pin(async move { Ok(handle.await) }),
-            Err(err) => Box::pin(async move { Err(err).context("the LocalPool has shut down") }),
-        }
+    fn spawn<T: Send + 'static>(&self, task: impl Task<T>) -> JoinHandle<T> {
+        // It fails only once the pool has shut down, and the pool runs the caller.
+        let handle = self
+            .spawn_local_with_handle(task)
+            .expect("the pool is running");
+        Box::pin(async move { Ok(handle.await) })
     }
 }
 
@@ -219,11 +180,10 @@ impl Net for TokioNet {
     type Listener = tokio::net::TcpListener;
     type Stream = tokio::net::TcpStream;
 
-    async fn bind(addr: SocketAddr) -> io::Result<Self::Listener> {
-        tokio::net::TcpListener::bind(addr).await
-    }
-    fn local_addr(listener: &Self::Listener) -> io::Result<SocketAddr> {
-        listener.local_addr()
+    async fn bind(addr: SocketAddr) -> io::Result<(Self::Listener, SocketAddr)> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        Ok((listener, addr))
     }
     async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
         let (stream, _) = listener.accept().await?;
@@ -235,25 +195,24 @@ impl Net for TokioNet {
         stream.set_nodelay(true)?;
         Ok(stream)
     }
-    fn read<'a>(
-        stream: &'a mut Self::Stream,
-        buf: &'a mut [u8],
-    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
-        tokio::io::AsyncReadExt::read(stream, buf)
+    async fn read(stream: &mut Self::Stream, buf: &mut [u8]) -> io::Result<usize> {
+        tokio::io::AsyncReadExt::read(stream, buf).await
     }
-    fn write_all<'a>(
-        stream: &'a mut Self::Stream,
-        buf: &'a [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        tokio::io::AsyncWriteExt::write_all(stream, buf)
+    async fn read_exact(stream: &mut Self::Stream, buf: &mut [u8]) -> io::Result<()> {
+        tokio::io::AsyncReadExt::read_exact(stream, buf)
+            .await
+            .map(drop)
+    }
+    async fn write_all(stream: &mut Self::Stream, buf: &[u8]) -> io::Result<()> {
+        tokio::io::AsyncWriteExt::write_all(stream, buf).await
     }
     async fn sleep(duration: Duration) {
         tokio::time::sleep(duration).await;
     }
 }
 
-/// smol's sockets and timer (the async-net and async-io crates). Also used by `LocalPool`,
-/// which has no sockets of its own.
+/// smol's sockets and timer (the async-net and async-io crates), also used by async-std, whose
+/// sockets are the same, and by `LocalPool`, which has none of its own.
 #[derive(Debug)]
 pub struct SmolNet;
 
@@ -261,11 +220,10 @@ impl Net for SmolNet {
     type Listener = smol::net::TcpListener;
     type Stream = smol::net::TcpStream;
 
-    async fn bind(addr: SocketAddr) -> io::Result<Self::Listener> {
-        smol::net::TcpListener::bind(addr).await
-    }
-    fn local_addr(listener: &Self::Listener) -> io::Result<SocketAddr> {
-        listener.local_addr()
+    async fn bind(addr: SocketAddr) -> io::Result<(Self::Listener, SocketAddr)> {
+        let listener = smol::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        Ok((listener, addr))
     }
     async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
         let (stream, _) = listener.accept().await?;
@@ -277,60 +235,18 @@ impl Net for SmolNet {
         stream.set_nodelay(true)?;
         Ok(stream)
     }
-    fn read<'a>(
-        stream: &'a mut Self::Stream,
-        buf: &'a mut [u8],
-    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
-        smol::io::AsyncReadExt::read(stream, buf)
+    async fn read(stream: &mut Self::Stream, buf: &mut [u8]) -> io::Result<usize> {
+        smol::io::AsyncReadExt::read(stream, buf).await
     }
-    fn write_all<'a>(
-        stream: &'a mut Self::Stream,
-        buf: &'a [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        smol::io::AsyncWriteExt::write_all(stream, buf)
+    async fn read_exact(stream: &mut Self::Stream, buf: &mut [u8]) -> io::Result<()> {
+        smol::io::AsyncReadExt::read_exact(stream, buf)
+            .await
+            .map(drop)
+    }
+    async fn write_all(stream: &mut Self::Stream, buf: &[u8]) -> io::Result<()> {
+        smol::io::AsyncWriteExt::write_all(stream, buf).await
     }
     async fn sleep(duration: Duration) {
         smol::Timer::after(duration).await;
-    }
-}
-
-/// async-std's sockets and timer.
-#[derive(Debug)]
-pub struct AsyncStdNet;
-
-impl Net for AsyncStdNet {
-    type Listener = async_std::net::TcpListener;
-    type Stream = async_std::net::TcpStream;
-
-    async fn bind(addr: SocketAddr) -> io::Result<Self::Listener> {
-        async_std::net::TcpListener::bind(addr).await
-    }
-    fn local_addr(listener: &Self::Listener) -> io::Result<SocketAddr> {
-        listener.local_addr()
-    }
-    async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
-        let (stream, _) = listener.accept().await?;
-        stream.set_nodelay(true)?;
-        Ok(stream)
-    }
-    async fn connect(addr: SocketAddr) -> io::Result<Self::Stream> {
-        let stream = async_std::net::TcpStream::connect(addr).await?;
-        stream.set_nodelay(true)?;
-        Ok(stream)
-    }
-    fn read<'a>(
-        stream: &'a mut Self::Stream,
-        buf: &'a mut [u8],
-    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
-        async_std::io::ReadExt::read(stream, buf)
-    }
-    fn write_all<'a>(
-        stream: &'a mut Self::Stream,
-        buf: &'a [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        async_std::io::WriteExt::write_all(stream, buf)
-    }
-    async fn sleep(duration: Duration) {
-        async_std::task::sleep(duration).await;
     }
 }

@@ -1,14 +1,14 @@
 //! The workloads give the same, exact counts on every runtime.
 
-use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use clap::ValueEnum as _;
 use session_08_runtimes::bench::{self, Measurement};
 use session_08_runtimes::echo::{EchoConfig, Net};
-use session_08_runtimes::runtimes::{TokioNet, TokioSpawner, run_on};
+use session_08_runtimes::runtimes::{Task, TokioNet, TokioSpawner, run_on};
 use session_08_runtimes::{JoinHandle, Runtime, Spawn, Workload, yield_now};
 
 fn small_echo() -> EchoConfig {
@@ -22,7 +22,7 @@ fn small_echo() -> EchoConfig {
 
 #[test]
 fn every_runtime_processes_two_times_items() {
-    for runtime in Runtime::ALL {
+    for &runtime in Runtime::value_variants() {
         let outcome = run_on(runtime, Workload::Queue { items: 1_000 }).unwrap();
         assert_eq!(outcome.processed, 2_000, "on {}", runtime.name());
     }
@@ -32,7 +32,7 @@ fn every_runtime_processes_two_times_items() {
 /// count would be an error here.
 #[test]
 fn every_runtime_echoes_every_byte_it_sent() {
-    for runtime in Runtime::ALL {
+    for &runtime in Runtime::value_variants() {
         let outcome = run_on(runtime, Workload::Echo(small_echo())).unwrap();
         assert_eq!(outcome.processed, 4 * 50, "on {}", runtime.name());
     }
@@ -59,11 +59,8 @@ impl Net for RefusingNet {
     type Listener = <TokioNet as Net>::Listener;
     type Stream = <TokioNet as Net>::Stream;
 
-    async fn bind(addr: SocketAddr) -> io::Result<Self::Listener> {
+    async fn bind(addr: SocketAddr) -> io::Result<(Self::Listener, SocketAddr)> {
         TokioNet::bind(addr).await
-    }
-    fn local_addr(listener: &Self::Listener) -> io::Result<SocketAddr> {
-        TokioNet::local_addr(listener)
     }
     async fn accept(listener: &Self::Listener) -> io::Result<Self::Stream> {
         TokioNet::accept(listener).await
@@ -71,17 +68,14 @@ impl Net for RefusingNet {
     async fn connect(_: SocketAddr) -> io::Result<Self::Stream> {
         Err(io::ErrorKind::ConnectionRefused.into())
     }
-    fn read<'a>(
-        stream: &'a mut Self::Stream,
-        buf: &'a mut [u8],
-    ) -> impl Future<Output = io::Result<usize>> + Send + 'a {
-        TokioNet::read(stream, buf)
+    async fn read(stream: &mut Self::Stream, buf: &mut [u8]) -> io::Result<usize> {
+        TokioNet::read(stream, buf).await
     }
-    fn write_all<'a>(
-        stream: &'a mut Self::Stream,
-        buf: &'a [u8],
-    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
-        TokioNet::write_all(stream, buf)
+    async fn read_exact(stream: &mut Self::Stream, buf: &mut [u8]) -> io::Result<()> {
+        TokioNet::read_exact(stream, buf).await
+    }
+    async fn write_all(stream: &mut Self::Stream, buf: &[u8]) -> io::Result<()> {
+        TokioNet::write_all(stream, buf).await
     }
     async fn sleep(duration: Duration) {
         TokioNet::sleep(duration).await
@@ -94,11 +88,7 @@ struct RefusingTokio;
 impl Spawn for RefusingTokio {
     type Net = RefusingNet;
 
-    fn spawn<F>(&self, task: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
+    fn spawn<T: Send + 'static>(&self, task: impl Task<T>) -> JoinHandle<T> {
         TokioSpawner.spawn(task)
     }
 }
@@ -121,7 +111,7 @@ fn a_client_that_cannot_connect_ends_the_echo_run_at_once() {
         .unwrap_err();
     let message = format!("{err:#}");
     assert!(message.contains("could not connect"), "{message}");
-    assert!(!message.contains("did not finish"), "{message}");
+    assert!(!message.contains("time limit"), "{message}");
     // Nothing in the run waits: it ends as soon as the first client's error arrives.
     assert!(
         start.elapsed() < Duration::from_secs(10),
@@ -156,7 +146,7 @@ fn yield_now_lets_the_other_task_run() {
         .build()
         .unwrap()
         .block_on(take_turns(&TokioSpawner));
-    let executor = smol::LocalExecutor::new();
+    let executor = smol::Executor::new();
     let smol = smol::block_on(executor.run(take_turns(&executor)));
     let mut pool = futures::executor::LocalPool::new();
     let spawner = pool.spawner();
@@ -172,52 +162,40 @@ fn yield_now_lets_the_other_task_run() {
 
 #[test]
 fn measure_repeats_and_checks_the_count() {
-    let mut announced = Vec::new();
-    let m = bench::measure(Runtime::SmolMt, Workload::Queue { items: 300 }, 3, |run| {
-        announced.push(run)
-    })
-    .unwrap();
-    assert_eq!(announced, [1, 2, 3]);
+    let m = bench::measure(Runtime::SmolMt, Workload::Queue { items: 300 }, 3).unwrap();
     assert_eq!(m.runs.len(), 3);
-    assert_eq!(m.processed, 600);
 
-    let m = bench::measure(Runtime::AsyncStd, Workload::Echo(small_echo()), 1, |_| {}).unwrap();
-    assert_eq!(m.processed, 200);
+    let m = bench::measure(Runtime::AsyncStd, Workload::Echo(small_echo()), 1).unwrap();
+    assert_eq!(m.runs.len(), 1);
 }
 
 #[test]
-fn median_and_rate() {
+fn median_of_odd_and_even_counts() {
     let ms = |v: u64| Duration::from_millis(v);
     let mut m = Measurement {
         runtime: Runtime::TokioCt,
         workload: Workload::Queue { items: 250 },
         runs: vec![ms(300), ms(100), ms(900)],
-        processed: 500,
     };
     assert_eq!(m.median(), ms(300));
-    // 500 items = 1000 actions (a put and a get each) in 0.3 s.
-    assert!((m.rate_per_s() - 1000.0 / 0.3).abs() < 1e-6);
     m.runs.push(ms(500));
     assert_eq!(m.median(), ms(400));
-    m.workload = Workload::Echo(small_echo());
-    assert!((m.rate_per_s() - 500.0 / 0.4).abs() < 1e-6);
 }
 
 #[test]
 fn table_names_every_runtime_and_marks_the_fastest_as_1x() {
-    let measurements: Vec<_> = Runtime::ALL
+    let measurements: Vec<_> = Runtime::value_variants()
         .iter()
         .enumerate()
         .map(|(i, &runtime)| Measurement {
             runtime,
             workload: Workload::Queue { items: 250 },
             runs: vec![Duration::from_millis(100 * (i as u64 + 1))],
-            processed: 1000,
         })
         .collect();
     let table = anstream::adapter::strip_str(&bench::render(&measurements)).to_string();
-    for runtime in Runtime::ALL {
-        assert!(table.contains(runtime.name()), "{table}");
+    for &runtime in Runtime::value_variants() {
+        assert!(table.contains(&runtime.name()), "{table}");
     }
     let first_row = table.lines().nth(1).unwrap();
     assert!(
@@ -236,9 +214,12 @@ fn an_echo_run_past_its_time_limit_is_an_error_not_a_hang() {
     };
     for runtime in [Runtime::TokioCt, Runtime::Smol, Runtime::Futures] {
         let err = run_on(runtime, Workload::Echo(config)).unwrap_err();
-        assert!(
-            err.to_string().contains("did not finish within 0 s"),
-            "on {}: {err:#}",
+        // It says what happened (the run was too long), and does not guess at a blocked network.
+        assert_eq!(
+            err.to_string(),
+            "the echo run was still going at its 0 s time limit, so it was stopped: \
+             lower --clients or --messages",
+            "on {}",
             runtime.name()
         );
     }
