@@ -1,17 +1,18 @@
-//! Going deeper, beyond the course (جلسه 5): the loop under `asyncio.run` and `#[tokio::main]`,
-//! small enough to read.
+//! جلسه 5, going deeper (this project's own, not a course program): the loop under
+//! `asyncio.run` and `#[tokio::main]`, small enough to read.
+//! Original (the course's generators, which this builds on):
+//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md#جلسه-5
+//!
+//!     cargo run -p session-05-generators --example block_on
 //!
 //! A future does nothing until it is polled. `poll` answers `Ready(value)`, or `Pending`: "not
 //! yet, and I have arranged for the waker to be called when it is worth asking again". An
 //! executor is the loop that asks, and sleeps in between. Python's event loop does the same
 //! with generators: a Task resumes its coroutine with `send()` when what it awaits is done.
 //!
-//! Run it:   cargo run -p session-05-generators --example block_on
-//!
-//! What to watch:
-//! - the async block starts on the first poll, not when it is created;
-//! - after `Pending` the executor sleeps (parks its thread) instead of spinning;
-//! - a timer thread calls the waker 300 ms later, and only then is the future polled again.
+//! Watch: the async block starts on the first poll, not when it is created; after `Pending` the
+//! executor sleeps (parks its thread) instead of spinning; a timer thread calls the waker 300 ms
+//! later, and only then is the future polled again.
 
 use std::pin::{Pin, pin};
 use std::sync::Arc;
@@ -20,12 +21,11 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::Duration;
 
-// The waker: "wake the executor's thread".
+// The waker: "wake the executor's thread". It prints nothing: the executor says when it wakes.
 struct ThreadWaker(Thread);
 
 impl Wake for ThreadWaker {
     fn wake(self: Arc<Self>) {
-        println!("      waker: wake() -> unpark the executor");
         self.0.unpark();
     }
 }
@@ -46,6 +46,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
             Poll::Pending => {
                 println!("executor: Pending -> park (sleep until woken)");
                 thread::park();
+                println!("executor: unparked -> poll again");
             }
         }
     }
@@ -69,7 +70,7 @@ impl Future for Timer {
             // new `cx.waker()` here; block_on always passes the same one.)
             return Poll::Pending;
         }
-        println!("    timer: not done -> start a thread that wakes us, return Pending");
+        println!("    timer: not done -> start a thread that calls wake(), return Pending");
         let done = Arc::new(AtomicBool::new(false));
         self.done = Some(Arc::clone(&done));
         let (waker, after) = (cx.waker().clone(), self.after);

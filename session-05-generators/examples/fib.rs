@@ -1,15 +1,12 @@
-//! جلسه 5 (session 5): the course's `fib()` generator, as a Rust `Iterator`.
+//! جلسه 5: the course's `fib()` generator (in its README; the course has no file for it), in
+//! Rust as an `Iterator`.
+//! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md#جلسه-5
 //!
-//! Original: the "جلسه 5" section of the course's README (the course has no file of its own
-//! for it):
-//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md#جلسه-5
+//!     cargo run -p session-05-generators --example fib
 //!
-//! Run it:   cargo run -p session-05-generators --example fib
-//!
-//! What to watch:
-//! - the first line is the course's line, from a `for` loop that stops past 1000;
-//! - the second line is `1`: a fresh generator, asked once with `next()`;
-//! - nothing is computed until someone asks: `fib()` only builds the struct.
+//! Watch: the first line is the course's line, from a `for` loop that stops past 1000; the
+//! second is `1`, a fresh generator asked once with `next()`; nothing is computed until someone
+//! asks, since `fib()` only builds the struct.
 //!
 //! Where Rust differs: stable Rust has no `yield` (generators are nightly-only), so the
 //! generator's two locals become the fields of a struct, and "run until the next `yield`"

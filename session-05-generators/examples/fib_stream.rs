@@ -1,18 +1,17 @@
-//! Going deeper, beyond the course (جلسه 5): the `fib()` generator as an *async* generator,
-//! a `Stream` whose numbers take time to arrive.
+//! جلسه 5, going deeper (this project's own, not a course program): the course's `fib()` as an
+//! *async* generator, a `Stream` whose numbers take time to arrive.
+//! Original (the generator it grows from):
+//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md#جلسه-5
 //!
-//! The course's generator hands out each number at once. When making the next item means
-//! waiting (a reply from the network, a timer), Python has async generators (`async def` with
-//! `yield`, consumed by `async for`). Rust's counterpart is a `Stream`: its `next()` returns a
-//! future, so the loop is `while let Some(item) = numbers.next().await`.
+//!     cargo run -p session-05-generators --example fib_stream
 //!
-//! Run it:   cargo run -p session-05-generators --example fib_stream
+//! When making the next item means waiting (a reply, a timer), Python has async generators
+//! (`async def` with `yield`, consumed by `async for`). Rust's counterpart is a `Stream`: its
+//! `next()` returns a future, so the loop is `while let Some(item) = numbers.next().await`.
 //!
-//! What to watch:
-//! - the numbers arrive one every 100 ms, not all at once;
-//! - 16 numbers take 17 waits: the loop must receive 1597 to learn that it is past 1000;
-//! - the generator's state, `(current, nxt)`, is handed from one step to the next in plain
-//!   sight, as in `examples/fib.rs`.
+//! Watch: the numbers arrive one every 100 ms, not all at once; 16 numbers take 17 waits, since
+//! the loop must receive 1597 to learn that it is past 1000; the state, `(current, nxt)`, is
+//! handed from one step to the next in plain sight, as in `examples/fib.rs`.
 
 use std::time::{Duration, Instant};
 

@@ -1,23 +1,12 @@
 //! Part 5: the loop under `asyncio.run` and `#[tokio::main]`, small enough to read.
 //!
-//! A future does nothing until something *polls* it. Polling either finishes it
-//! (`Poll::Ready(value)`) or gets `Poll::Pending`: "not yet; I have arranged for the waker to
-//! be called when it is worth asking again". An executor is the loop that does the asking.
-//! [`block_on`] is the smallest honest one:
-//!
-//! 1. poll the future;
-//! 2. on `Pending`, put the thread to sleep (`std::thread::park`) instead of spinning;
-//! 3. the waker, when someone calls it, wakes the thread (`Thread::unpark`); go to 1.
-//!
-//! Python's event loop is the same idea with generators underneath: a coroutine that
-//! awaits something not ready yet suspends (a `yield` inside the generator machinery), and the
-//! loop resumes it with `send()` when the thing is ready. Rust's executor resumes with `poll`.
-//!
-//! tokio adds what this one leaves out: many tasks, timers, sockets (an I/O driver that calls
-//! wakers when the OS says a socket is ready) and threads. The handshake is the same.
-//!
-//! [`block_on_traced`] records each step in a [`Trace`] so the lesson (and the tests) can show
-//! the order of events; [`block_on`] is the same loop with the recording left out.
+//! A future does nothing until it is *polled*. `poll` finishes it (`Ready(value)`) or answers
+//! `Pending`: "not yet; I have arranged for the waker to be called when it is worth asking
+//! again". [`block_on_traced`] is the smallest honest executor: poll; on `Pending`, put the
+//! thread to sleep (`thread::park`) instead of spinning; the waker wakes it (`unpark`); poll
+//! again. Python's loop does the same with generators: a Task resumes its coroutine with
+//! `send()` when what it awaits is done. tokio adds many tasks, timers, sockets and threads;
+//! the handshake is the same. Each step is recorded in a [`Trace`], which the lab prints.
 
 use std::fmt;
 use std::future::Future;
@@ -28,69 +17,44 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 use std::time::Duration;
 
-/// Runs a future to completion on the current thread: the whole executor.
-///
-/// ```
-/// use session_05_generators::executor::block_on;
-///
-/// async fn add(a: u64, b: u64) -> u64 { a + b }
-/// assert_eq!(block_on(async { add(1, 2).await * 10 }), 30);
-/// ```
+/// Runs a future to completion on this thread, recording every step in `trace`.
 // ANCHOR: block_on
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    // asyncio.run(coro) / the event loop -> block_on(future); coro.send(None) -> poll;
-    // Task.__wakeup registered with add_done_callback -> the Waker.
-    // `poll` takes `Pin<&mut F>`: the future must not move once polled (an async fn's state
-    // may point into itself). `pin!` pins it on this stack frame.
-    let mut future = pin!(future);
-    // The waker: an `Arc` of something that implements `Wake`. Here, "unpark this thread".
-    let waker = Waker::from(Arc::new(ThreadWaker {
-        thread: thread::current(),
-        trace: None,
-    }));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        match future.as_mut().poll(&mut cx) {
-            Poll::Ready(output) => return output,
-            // Sleep until a waker calls `unpark`. If it already did (before we got here), the
-            // unpark is remembered as a token and `park` returns at once: no wake is lost.
-            // `park` may also return for no reason; polling again is always allowed.
-            Poll::Pending => thread::park(),
-        }
-    }
-}
-// ANCHOR_END: block_on
-
-/// [`block_on`] with every step recorded in `trace`.
 pub fn block_on_traced<F: Future>(future: F, trace: &Trace) -> F::Output {
+    // asyncio.run(coro) -> block_on(future); coro.send(None) -> poll; a Task's wake-up
+    // callback -> the Waker. A polled future must not move (an async fn's state may point into
+    // itself): `pin!` pins it on this stack frame.
     let mut future = pin!(future);
     let waker = Waker::from(Arc::new(ThreadWaker {
         thread: thread::current(),
-        trace: Some(trace.clone()),
+        trace: trace.clone(),
     }));
     let mut cx = Context::from_waker(&waker);
     let mut polls = 0;
     loop {
         polls += 1;
         trace.record(Event::Poll(polls));
-        match future.as_mut().poll(&mut cx) {
-            Poll::Ready(output) => {
-                trace.record(Event::Ready);
-                return output;
-            }
-            Poll::Pending => {
-                trace.record(Event::Pending);
-                trace.record(Event::Park);
-                thread::park();
-            }
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            trace.record(Event::Ready);
+            return output;
         }
+        trace.record(Event::Pending);
+        // Sleep until the waker calls `unpark`. An unpark that came before we got here is kept
+        // as a token, and `park` returns at once: no wake-up is lost. `park` may also return
+        // for no reason; polling again is always allowed.
+        thread::park();
     }
 }
+// ANCHOR_END: block_on
 
-/// The waker's inside: which thread to wake, and where to record that it did.
+/// [`block_on_traced`] without a trace anyone reads.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    block_on_traced(future, &Trace::default())
+}
+
+/// The waker: "unpark the executor's thread", and record that it was called.
 struct ThreadWaker {
     thread: Thread,
-    trace: Option<Trace>,
+    trace: Trace,
 }
 
 impl Wake for ThreadWaker {
@@ -99,10 +63,8 @@ impl Wake for ThreadWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if let Some(trace) = &self.trace {
-            let from_other_thread = thread::current().id() != self.thread.id();
-            trace.record(Event::Wake { from_other_thread });
-        }
+        let from_other_thread = thread::current().id() != self.thread.id();
+        self.trace.record(Event::Wake { from_other_thread });
         self.thread.unpark();
     }
 }
@@ -112,7 +74,7 @@ impl Wake for ThreadWaker {
 pub enum Event {
     /// The executor polls the top-level future for the n-th time.
     Poll(u32),
-    /// The async fn's body starts running (on the first poll, not when it was called).
+    /// The async fn's body starts (on the first poll, not when it was called).
     AsyncFnStarted,
     /// The leaf future is not ready, has arranged a wake-up, and returns `Pending`.
     LeafPending,
@@ -120,67 +82,49 @@ pub enum Event {
     LeafReady,
     /// The async fn continues after its `.await`.
     AsyncFnResumed,
-    /// Someone called the waker.
+    /// Someone called the waker: the future itself during `poll`, or another thread.
     Wake {
-        /// `false` when the future woke itself during `poll`, `true` for another thread.
+        /// `true` when another thread called it.
         from_other_thread: bool,
     },
-    /// `poll` returned `Pending` to the executor.
+    /// `poll` returned `Pending`; the executor parks its thread until woken.
     Pending,
-    /// The executor parks its thread until woken.
-    Park,
     /// `poll` returned `Ready`: the executor returns the output.
     Ready,
 }
 
 impl fmt::Display for Event {
-    /// Indented by depth: executor, then the async fn, then the leaf future inside it.
+    /// Indented by depth: the executor, the async fn inside it, the leaf future inside that.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Event::Poll(n) => write!(f, "executor: poll #{n}"),
-            Event::AsyncFnStarted => write!(f, "  async fn: body starts, reaches .await"),
-            Event::LeafPending => write!(
-                f,
-                "    leaf future: not ready -> arranges a wake-up, returns Pending"
-            ),
-            Event::LeafReady => write!(f, "    leaf future: ready -> returns Ready"),
-            Event::AsyncFnResumed => write!(f, "  async fn: resumes after .await, returns"),
+        let text = match self {
+            Event::Poll(n) => return write!(f, "executor: poll #{n}"),
+            Event::AsyncFnStarted => "  async fn: body starts, reaches .await",
+            Event::LeafPending => "    leaf future: not ready -> arranges a wake-up, Pending",
+            Event::LeafReady => "    leaf future: ready -> Ready",
+            Event::AsyncFnResumed => "  async fn: resumes after .await, returns",
             Event::Wake {
                 from_other_thread: false,
-            } => write!(
-                f,
-                "      waker: wake() called by the future itself -> unpark"
-            ),
+            } => "      waker: wake() called by the future itself -> unpark",
             Event::Wake {
                 from_other_thread: true,
-            } => write!(
-                f,
-                "      waker: wake() called from another thread -> unpark"
-            ),
-            Event::Pending => write!(f, "executor: got Pending"),
-            Event::Park => write!(f, "executor: parks the thread until woken"),
-            Event::Ready => write!(f, "executor: got Ready -> done"),
-        }
+            } => "      waker: wake() called from another thread -> unpark",
+            Event::Pending => "executor: got Pending -> parks the thread until woken",
+            Event::Ready => "executor: got Ready -> done",
+        };
+        f.write_str(text)
     }
 }
 
-/// A shared, append-only list of [`Event`]s (shared because a waker may run on any thread).
+/// A shared, append-only list of [`Event`]s (shared: a waker may run on any thread).
 #[derive(Debug, Clone, Default)]
 pub struct Trace(Arc<Mutex<Vec<Event>>>);
 
 impl Trace {
-    /// An empty trace.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Appends one event.
     pub fn record(&self, event: Event) {
-        // A panic elsewhere while holding the lock would not leave a Vec half-pushed.
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(event);
+        // A panic while holding the lock cannot leave a Vec half-pushed: ignore the poison.
+        let mut events = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        events.push(event);
     }
 
     /// A copy of the events so far.
@@ -195,33 +139,19 @@ impl Trace {
 /// Who calls the waker of [`NotReadyOnce`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WakeFrom {
-    /// The future calls its own waker before returning `Pending`, like
-    /// `tokio::task::yield_now` (or a bare `yield` in a generator-based coroutine).
+    /// The future wakes itself before returning `Pending`, like `tokio::task::yield_now`.
     Itself,
-    /// A helper thread calls the waker after a delay, like a timer or an I/O driver would.
+    /// A helper thread calls the waker after a delay, as a timer or an I/O driver would.
     OtherThread(Duration),
 }
 
-/// A leaf future: `Pending` on its first poll, `Ready(())` once its wake-up has happened.
-///
-/// Leaf futures are where waiting really happens; everything above them (async fns, `.await`)
-/// only passes `Pending` up and polls down again.
+/// A leaf future, where waiting really happens: `Pending` on its first poll, `Ready` once its
+/// wake-up has happened. Everything above it (async fns, `.await`) only passes `Pending` up.
 pub struct NotReadyOnce {
     wake_from: WakeFrom,
     trace: Trace,
     /// `None` before the first poll; then set to `true` by whoever performs the wake-up.
     done: Option<Arc<AtomicBool>>,
-}
-
-impl NotReadyOnce {
-    /// A future that is not ready the first time it is polled.
-    pub fn new(wake_from: WakeFrom, trace: Trace) -> Self {
-        NotReadyOnce {
-            wake_from,
-            trace,
-            done: None,
-        }
-    }
 }
 
 impl Future for NotReadyOnce {
@@ -233,24 +163,22 @@ impl Future for NotReadyOnce {
                 self.trace.record(Event::LeafReady);
                 return Poll::Ready(());
             }
-            // Polled again before the wake-up (a spurious wake): still not ready. A general
-            // future would store `cx.waker()` again here; `block_on` always passes the same one.
+            // Polled before the wake-up (a spurious wake): still not ready. A general future
+            // would store `cx.waker()` again here; `block_on` always passes the same one.
             self.trace.record(Event::LeafPending);
             return Poll::Pending;
         }
-        // First poll: not ready. Record that first, then arrange the wake-up.
         self.trace.record(Event::LeafPending);
         let done = Arc::new(AtomicBool::new(false));
         self.done = Some(Arc::clone(&done));
+        let waker = cx.waker().clone();
         match self.wake_from {
             WakeFrom::Itself => {
                 done.store(true, Ordering::Release);
-                cx.waker().wake_by_ref();
+                waker.wake();
             }
+            // The future keeps no thread busy while it waits: the helper holds the waker.
             WakeFrom::OtherThread(delay) => {
-                // The future keeps no thread busy while it waits: the helper thread holds a
-                // clone of the waker and calls it when its "work" is done.
-                let waker = cx.waker().clone();
                 thread::spawn(move || {
                     thread::sleep(delay);
                     done.store(true, Ordering::Release);
@@ -262,20 +190,23 @@ impl Future for NotReadyOnce {
     }
 }
 
-/// The async fn of the lesson: one `.await` on a future that is not ready at first.
-///
-/// Calling it runs nothing (like calling a Python generator function); the body starts on the
-/// first poll, and stops at `.await` until the leaf future is ready.
+/// The lesson's async fn: one `.await` on a future that is not ready at first. Calling it runs
+/// nothing (like calling a generator function); the body starts on the first poll.
 pub async fn awaits_once(wake_from: WakeFrom, trace: Trace) -> &'static str {
     trace.record(Event::AsyncFnStarted);
-    NotReadyOnce::new(wake_from, trace.clone()).await;
+    let leaf = NotReadyOnce {
+        wake_from,
+        trace: trace.clone(),
+        done: None,
+    };
+    leaf.await;
     trace.record(Event::AsyncFnResumed);
     "done"
 }
 
-/// Part 5: runs [`awaits_once`] under [`block_on_traced`] and returns the trace.
+/// Part 5: runs [`awaits_once`] under [`block_on_traced`]; returns its output and the trace.
 pub fn run(wake_from: WakeFrom) -> (&'static str, Vec<Event>) {
-    let trace = Trace::new();
+    let trace = Trace::default();
     let output = block_on_traced(awaits_once(wake_from, trace.clone()), &trace);
     (output, trace.events())
 }

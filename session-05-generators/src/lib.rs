@@ -1,27 +1,19 @@
 //! Session 5 of the course: generators, and why async is built on them.
 //!
-//! The course shows a Python generator, `fib()`, that hands out Fibonacci numbers one at a time
-//! and remembers where it was between calls, and then claims that asyncio is built on
-//! generators. The lesson is `examples/fib.rs` (start with README.md); this library is the lab
-//! behind `cargo run -p session-05-generators`, which follows the thread further in Rust, one
-//! part per module (LAB.md shows each part's output):
+//! The course's `fib()` generator hands out Fibonacci numbers one at a time and remembers where
+//! it was between calls; asyncio, it says, is built on generators. The lesson is
+//! `examples/fib.rs` (start with README.md). This library is the lab behind
+//! `cargo run -p session-05-generators`, one part per module (LAB.md shows their output):
 //!
-//! 1. [`fib`]: the generator as a struct implementing [`Iterator`], consumed by a `for` loop
-//!    that stops past 1000 (part `fib`) and by `next()` and friends (part `next`). The struct's
-//!    fields are the state a Python generator keeps hidden in its suspended frame.
+//! 1. [`fib`]: the generator as an [`Iterator`], in the course's `for` loop and by `next()`.
 //! 2. [`stream`]: an *async* generator, a `Stream` whose items take time to arrive.
 //! 3. [`state_machine`]: an `async fn` beside the enum the compiler turns it into, written by
-//!    hand. This is the Rust version of "coroutines are resumable functions".
-//! 4. [`executor`]: the loop that resumes them: a `block_on` of a few dozen lines whose trace
-//!    shows every poll, `Pending`, wake-up and `Ready`.
-//!
-//! Why bother, if tokio does all this? Because async Rust errors and costs only make sense once
-//! you see the machine: a future does nothing until polled, what it holds across `.await` decides
-//! its size, and a future that returns `Pending` without arranging a wake-up hangs forever.
+//!    hand, with their sizes: Rust's version of "coroutines are resumable functions".
+//! 4. [`executor`]: the loop that resumes them, a `block_on` whose trace shows every poll,
+//!    `Pending`, wake-up and `Ready`.
 //!
 //! ```
-//! use session_05_generators::fib::Fib;
-//!
+//! use session_05_generators::Fib;
 //! // for item in fib(): if item > 1000: break; print(item, end=", ")
 //! let line: String = Fib::new()
 //!     .take_while(|&item| item <= 1000)
@@ -34,3 +26,8 @@ pub mod executor;
 pub mod fib;
 pub mod state_machine;
 pub mod stream;
+
+pub use executor::{Event, Trace, WakeFrom, block_on, block_on_traced};
+pub use fib::{FIB_COUNT, Fib, LAST_FIB};
+pub use state_machine::{FibFuture, YieldNow, fib_async};
+pub use stream::fib_stream;
