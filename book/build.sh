@@ -64,7 +64,8 @@ if [ "$shots" != 0 ]; then
   need=()
   command -v chromium >/dev/null || need+=(chromium)
   # Persian-first fonts: Vazirmatn is not in Debian 12; Noto Naskh Arabic and Noto Sans Arabic are.
-  if ! command -v fc-list >/dev/null || ! fc-list | grep -q "Noto Naskh Arabic"; then need+=(fonts-noto-core fontconfig); fi
+  fonts=$(fc-list : family 2>/dev/null || true)
+  [[ $fonts == *"Noto Naskh Arabic"* ]] || need+=(fonts-noto-core fontconfig)
   command -v node >/dev/null || need+=(nodejs npm)
   if [ ${#need[@]} -gt 0 ]; then t=$SECONDS; apt_install "${need[@]}"; say "installed in $((SECONDS - t)) s"; fi
   want=$(cd "$here" && node -p 'require("./package.json").dependencies["puppeteer-core"]')
