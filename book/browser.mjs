@@ -287,6 +287,25 @@ try {
   if (mode === "screenshots") await screenshots(browser, base);
   else {
     let pages = 0, bad = 0;
+    // The language picker: both books, and nothing wider than the phone.
+    {
+      const page = await browser.newPage();
+      await page.setViewport(PHONE);
+      const net = [];
+      await guard(page, base, net);
+      await page.goto(`${base}index.html`, { waitUntil: "load" });
+      const r = await page.evaluate(() => ({
+        langs: [...document.querySelectorAll("a[hreflang]")].map((a) => `${a.hreflang}:${a.getAttribute("href")}`),
+        wide: document.documentElement.scrollWidth > window.innerWidth,
+      }));
+      const problems = [...net];
+      if (r.wide) problems.push("the page scrolls sideways");
+      for (const want of ["en:en/index.html", "fa:fa/index.html"]) if (!r.langs.includes(want)) problems.push(`no link ${want}`);
+      for (const m of problems) console.error(`FAIL index.html: ${m}`);
+      bad += problems.length;
+      pages++;
+      await page.close();
+    }
     for (const lang of langs) {
       const r = await testBook(browser, base, lang);
       pages += r.pages;

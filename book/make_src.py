@@ -38,7 +38,8 @@ LINK = re.compile(r"\]\(([^()\s]+)(\s+\"[^\"]*\")?\)")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 PERSIAN = re.compile(r"[\u0600-\u06FF]")
 LANG_OF_EXT = {"rs": "rust", "py": "python", "toml": "toml", "sh": "sh", "md": "markdown",
-               "json": "json", "sql": "sql", "html": "html", "txt": "text"}
+               "json": "json", "sql": "sql", "html": "html", "txt": "text", "patch": "diff",
+               "diff": "diff", "yml": "yaml", "yaml": "yaml"}
 
 TEXT = {
     "en": {
@@ -302,9 +303,11 @@ def main():
                 ext = sub.rsplit(".", 1)[-1] if "." in sub else ""
                 fence = fence_for(text)
                 intro = TEXT[book]["source"].format(path=sub, crate=d, lesson=posixpath.relpath(lesson_page, posixpath.dirname(page)))
+                head = f"# {sub}"
                 if book == "fa":
                     intro = f'<div dir="rtl">\n\n{intro}\n\n</div>'
-                body = f"# {sub}\n\n{intro}\n\n{fence}{LANG_OF_EXT.get(ext, 'text')}\n{text.rstrip(chr(10))}\n{fence}\n"
+                    head = f'<div dir="ltr">\n\n{head}\n\n</div>'
+                body = f"{head}\n\n{intro}\n\n{fence}{LANG_OF_EXT.get(ext, 'text')}\n{text.rstrip(chr(10))}\n{fence}\n"
                 pages[book].append((page, sub, body, "source", f"{fence}\n{text.rstrip(chr(10))}\n{fence}\n"))
 
     for book in LANGS:
@@ -313,9 +316,11 @@ def main():
             ext = rel.rsplit(".", 1)[-1] if "." in posixpath.basename(rel) else ""
             fence = fence_for(text)
             intro = TEXT[book]["file"].format(path=rel, index=posixpath.relpath("index.md", posixpath.dirname(page)))
+            head = f"# {rel}"
             if book == "fa":
                 intro = f'<div dir="rtl">\n\n{intro}\n\n</div>'
-            body = f"# {rel}\n\n{intro}\n\n{fence}{LANG_OF_EXT.get(ext, 'text')}\n{text.rstrip(chr(10))}\n{fence}\n"
+                head = f'<div dir="ltr">\n\n{head}\n\n</div>'
+            body = f"{head}\n\n{intro}\n\n{fence}{LANG_OF_EXT.get(ext, 'text')}\n{text.rstrip(chr(10))}\n{fence}\n"
             pages[book].append((page, rel, body, "source", f"{fence}\n{text.rstrip(chr(10))}\n{fence}\n"))
 
     # Write each book: its pages, SUMMARY.md, book.toml.
