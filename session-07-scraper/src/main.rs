@@ -116,12 +116,16 @@ impl Cli {
         let fits = (1..self.items)
             .rev()
             .find(|&n| self.worst_case(n) <= BUDGET);
+        let minutes = worst.as_secs_f64() / 60.0;
+        let worst = match minutes {
+            m if m >= 120.0 => format!("{:.1} h", m / 60.0),
+            m => format!("{m:.0} min"),
+        };
         let message = format!(
-            "--items {} at --speed {} could wait up to {:.0} min (every scrape at its 1.2 s \
+            "--items {} at --speed {} could wait up to {worst} (every scrape at its 1.2 s \
              maximum), over the {} min limit: use --items {} or fewer, or a higher --speed",
             self.items,
             self.speed,
-            worst.as_secs_f64() / 60.0,
             BUDGET.as_secs() / 60,
             fits.unwrap_or(0),
         );

@@ -162,7 +162,7 @@ fn a_run_that_could_take_hours_is_refused_at_once() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     let first = stderr.lines().next().unwrap();
-    assert!(first.contains("could wait up to 467 min"), "{stderr}");
+    assert!(first.contains("could wait up to 7.8 h"), "{stderr}");
     assert!(
         first.contains("10 min limit: use --items 214 or fewer"),
         "{stderr}"
