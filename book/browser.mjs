@@ -213,7 +213,7 @@ async function testBook(browser, base, lang) {
   const lesson = book.pages.find((p) => p.kind === "lesson" && p.page.startsWith("session-07")) || book.pages.find((p) => p.kind === "lesson");
   const words = titleText(lesson.title).split(/[\s:،,.()—-]+/).filter((w) => (lang === "fa" ? /^[\u0600-\u06FF\u200c]+$/ : /^[A-Za-z]+$/).test(w));
   const word = words.sort((a, b) => b.length - a.length)[0];
-  if (!word) problems.push(`${lang}: no ${lang} word in the title "${lesson.title}" to search for`);
+  if (!word) problems.push(`${lang}/search: no ${lang} word in the title "${lesson.title}" to search for`);
   else {
     net.length = 0;
     await page.goto(`${base}${lang}/index.html?search=${encodeURIComponent(word)}`, { waitUntil: "load" });
@@ -224,9 +224,9 @@ async function testBook(browser, base, lang) {
     } catch { /* no results: reported below */ }
     const target = lesson.page;
     if (!hrefs.some((h) => h && h.split(/[?#]/)[0].endsWith(target))) {
-      problems.push(`${lang}: searching "${word}" does not find ${target} (results: ${JSON.stringify(hrefs.slice(0, 5))})`);
+      problems.push(`${lang}/search: searching "${word}" does not find ${target} (results: ${JSON.stringify(hrefs.slice(0, 5))})`);
     } else console.log(`${lang}: search "${word}" finds ${target} among ${hrefs.length} results`);
-    problems.push(...net.map((m) => `${lang}/index.html?search: ${m}`));
+    problems.push(...net.map((m) => `${lang}/search: ${m}`));
   }
   // Print: one page with every lesson, the teacher's handout.
   net.length = 0;
@@ -287,6 +287,7 @@ try {
   if (mode === "screenshots") await screenshots(browser, base);
   else {
     let pages = 0, bad = 0;
+    const failures = [];
     // The language picker: both books, and nothing wider than the phone.
     {
       const page = await browser.newPage();
@@ -301,7 +302,7 @@ try {
       const problems = [...net];
       if (r.wide) problems.push("the page scrolls sideways");
       for (const want of ["en:en/index.html", "fa:fa/index.html"]) if (!r.langs.includes(want)) problems.push(`no link ${want}`);
-      for (const m of problems) console.error(`FAIL index.html: ${m}`);
+      for (const m of problems) { console.error(`FAIL index.html: ${m}`); failures.push(`index.html: ${m}`); }
       bad += problems.length;
       pages++;
       await page.close();
@@ -309,10 +310,14 @@ try {
     for (const lang of langs) {
       const r = await testBook(browser, base, lang);
       pages += r.pages;
-      for (const m of r.problems) console.error(`FAIL ${m}`);
+      for (const m of r.problems) { console.error(`FAIL ${m}`); failures.push(m); }
       bad += r.problems.length;
     }
     console.log(`book in the browser: ${pages} pages checked, ${bad} problems`);
+    // One line a CI reader knows: each page, each book's search and print page, the picker.
+    const units = pages + 2 * langs.length;
+    const failedUnits = new Set(failures.map((m) => m.split(/: /)[0]));
+    console.log(`browser: ${units - failedUnits.size} passed, ${failedUnits.size} failed`);
     failed = bad > 0;
   }
 } finally {
