@@ -59,57 +59,6 @@ fn greet_prints_task_done_at_once_and_the_greeter_runs_on() {
 }
 
 #[test]
-fn join_waits_for_every_line_before_task_done() {
-    let delay = Duration::from_millis(50);
-    let (out, elapsed) = run(&["--speed", "20", "join"]);
-    assert!(out.status.success());
-    let lines = lines(&out);
-    assert_eq!(
-        greeter_numbers(&lines, "Mohammad"),
-        (1..=10).collect::<Vec<_>>()
-    );
-    assert!(position(&lines, "10 - Hello Mohammad") < position(&lines, "Task Done !"));
-    assert!(elapsed >= delay * 10, "{elapsed:?}");
-}
-
-#[test]
-fn a_detached_greeter_dies_when_main_returns() {
-    // --speed 5: one delay is 200 ms; main returns after 3.5 delays (700 ms). The greeter would
-    // need 9 delays (1.8 s) to print its tenth line.
-    let delay = Duration::from_millis(200);
-    let (out, elapsed) = run(&["--speed", "5", "detached"]);
-    assert!(out.status.success());
-    let lines = lines(&out);
-    let printed = greeter_numbers(&lines, "Mohammad");
-    assert!(!printed.is_empty() && printed.len() < 10, "{printed:?}");
-    assert_eq!(printed, (1..=printed.len() as u32).collect::<Vec<_>>());
-    position(&lines, "Task Done !");
-    assert!(
-        elapsed < delay * 9,
-        "the process waited for the greeter: {elapsed:?}"
-    );
-    assert!(elapsed >= delay.mul_f64(3.5), "{elapsed:?}");
-}
-
-#[test]
-fn many_greeters_run_side_by_side() {
-    let delay = Duration::from_millis(50);
-    let (out, elapsed) = run(&["--speed", "20", "many", "--count", "3", "--crowd", "100"]);
-    assert!(out.status.success());
-    let lines = lines(&out);
-    assert_eq!(greeter_numbers(&lines, "Mohammad"), vec![1, 2, 3]);
-    assert_eq!(greeter_numbers(&lines, "Ali"), vec![1, 2, 3]);
-    let text = stdout(&out);
-    assert!(text.contains("100 threads said hello 300 times"), "{text}");
-    assert!(text.contains("100 scoped threads"), "{text}");
-    assert!(text.contains("said hello 300 times in"), "{text}");
-    // Three groups of 3 delays each when the threads overlap; one after another the crowd alone
-    // would need 100 x 3 delays = 15 s.
-    assert!(elapsed >= delay * 9, "{elapsed:?}");
-    assert!(elapsed < delay * 100, "{elapsed:?}");
-}
-
-#[test]
 fn cancel_stops_the_workers_within_one_tick() {
     let tick_ms = 50.0;
     let (out, elapsed) = run(&[
@@ -163,14 +112,12 @@ fn race_shows_the_lock_holding_and_the_two_guards_overselling() {
     let text = stdout(&out);
     let left: Vec<&str> = text
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("seats left: "))
+        .filter_map(|l| l.split_once("seats left: ").map(|(_, n)| n))
         .collect();
-    // One guard: 0 left. Two guards with the course's pause: oversold. With a Barrier: -2.
-    assert_eq!(left.len(), 3, "{text}");
-    assert_eq!(left[0], "0");
-    assert_eq!(left[2], "-2");
+    // One guard: 0 left. Two guards with a pause between check and book: oversold.
+    assert_eq!(left, ["0", "-2"], "{text}");
     assert!(
-        text.contains("one guard : oversold in 0 of 200 rounds"),
+        text.contains("one guard: oversold in 0 of 200 rounds"),
         "{text}"
     );
 }
@@ -195,9 +142,6 @@ fn cpu_json_has_equal_sums_for_every_thread_count() {
     assert_eq!(runs[0]["threads"], 1);
     assert_eq!(runs[1]["threads"], 3);
     assert_eq!(runs[0]["sum"], runs[1]["sum"]);
-    let sum = runs[0]["sum"].as_f64().unwrap();
-    let expected = session_11_threads::cpu::closed_form(1_000_000);
-    assert!(((sum - expected) / expected).abs() < 1e-12);
     assert!(runs.iter().all(|r| r["seconds"].as_f64().unwrap() > 0.0));
     // One thread keeps at most one core busy. This is checked here, in a process of its own:
     // cores_used is the process's CPU time over wall time, and in the test harness other tests
@@ -218,8 +162,8 @@ fn cpu_lesson_reports_the_speed_up() {
 }
 
 #[test]
-fn scale_measures_threads_and_tasks_in_child_processes() {
-    let (out, _) = run(&[
+fn scale_measures_tasks_then_threads_in_this_one_process() {
+    let args = [
         "scale",
         "--threads",
         "200",
@@ -227,61 +171,107 @@ fn scale_measures_threads_and_tasks_in_child_processes() {
         "2000",
         "--sleep-ms",
         "300",
-    ]);
+    ];
+    let (out, elapsed) = run(&args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let text = stdout(&out);
-    assert!(text.contains("spawned 200 in"), "{text}");
-    assert!(text.contains("200 alive at the peak"), "{text}");
-    assert!(text.contains("spawned 2,000 in"), "{text}");
-    assert!(text.contains("2,000 alive at the peak"), "{text}");
-    assert!(text.contains(" per thread"), "{text}");
-    assert!(text.contains(" per task"), "{text}");
-    assert!(text.contains("limits on threads here:"), "{text}");
+    let tasks = text.find("spawned 2,000 in").expect(&text);
+    let threads = text.find("spawned 200 in").expect(&text);
+    assert!(tasks < threads, "{text}");
+    for wanted in [
+        " per task",
+        " per thread",
+        "each task's future",
+        "the memory of a task",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} missing from {text}");
+    }
+    // Two phases, each waiting for its 300 ms sleep.
+    assert!(elapsed >= Duration::from_millis(600), "{elapsed:?}");
 }
 
+/// Linux: the processes whose parent is `pid`.
+#[cfg(target_os = "linux")]
+fn children_of(pid: u32) -> Vec<u32> {
+    let stats = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let child = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).ok()?;
+            // pid (comm) state ppid ...: the command name may hold spaces, so split after ')'.
+            let ppid = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .to_string();
+            (ppid == pid.to_string()).then_some(child)
+        });
+    stats.collect()
+}
+
+#[cfg(target_os = "linux")]
 #[test]
-fn scale_reports_a_thread_that_cannot_be_spawned_in_one_line() {
-    // 1 TiB of stack per thread: the OS refuses the first one.
-    let (out, _) = run(&[
-        "scale",
-        "--threads",
-        "3",
-        "--tasks",
-        "10",
-        "--sleep-ms",
-        "0",
-        "--stack-kib",
-        "1073741824",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr.clone()).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.starts_with("error: could not spawn thread 1 of 3:"),
-        "{stderr}"
+fn scale_runs_its_threads_in_process_so_ctrl_c_leaves_nothing_behind() {
+    // 300 threads that would sleep for 10 s: they live in this process, not in a child.
+    let mut scale = Command::new(env!("CARGO_BIN_EXE_session-11-threads"))
+        .args([
+            "scale",
+            "--threads",
+            "300",
+            "--tasks",
+            "10",
+            "--sleep-ms",
+            "10000",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let threads = || {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", scale.id()));
+        let line = status.unwrap_or_default().lines().find_map(|l| {
+            l.strip_prefix("Threads:")
+                .map(|n| n.trim().parse::<u32>().unwrap())
+        });
+        line.unwrap_or(0)
+    };
+    let started = Instant::now();
+    while threads() < 300 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the threads never came up"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(children_of(scale.id()), Vec::<u32>::new());
+    // SAFETY: kill only sends a signal to the process we started.
+    assert_eq!(
+        unsafe { libc::kill(scale.id() as libc::pid_t, libc::SIGINT) },
+        0
     );
-    assert!(stderr.contains("only 0 of 3 threads ran"), "{stderr}");
-    // The tasks still ran and were reported.
-    assert!(stdout(&out).contains("spawned 10 in"));
+    let status = scale.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(libc::SIGINT)
+    );
 }
 
 #[test]
-fn bad_input_gives_one_line_and_exit_code_2() {
+fn bad_input_is_a_usage_error_with_exit_code_2() {
     for args in [
         &["--speed", "0", "greet"][..],
         &["--speed", "fast", "greet"],
-        &["--speed", "inf", "join"],
-        &["--speed", "1e-300", "greet", "--count", "1"],
+        &["--speed", "inf", "greet"],
         &["cpu", "--n", "-5"],
         &["cpu", "--n", "0"],
         &["cpu", "--threads", "0"],
         &["cancel", "--workers", "0"],
         &["scale", "--threads", "many"],
-        &["many", "--crowd", "999999"],
         // A million rounds would run for a quarter of an hour with no output.
         &["race", "--runs", "1000000"],
         &["dance"],
@@ -289,25 +279,55 @@ fn bad_input_gives_one_line_and_exit_code_2() {
         let (out, _) = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8(out.stderr.clone()).unwrap();
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
 
 #[test]
-fn help_is_not_an_error() {
-    let (out, _) = run(&["--help"]);
+fn runs_that_cannot_finish_in_minutes_are_refused_before_any_work() {
+    for (args, bound) in [
+        (&["--speed", "0.001", "greet"][..], "from 0.1 to 100"),
+        (&["--speed", "1000", "greet"], "from 0.1 to 100"),
+        (
+            &["--speed", "0.1", "greet", "--count", "1000"],
+            "over the 600.00 s budget",
+        ),
+        (&["cancel", "--cancel-after", "3600000"], "0..=600000"),
+        (
+            &["--speed", "0.1", "cancel", "--cancel-after", "600000"],
+            "over the 600.00 s budget",
+        ),
+        (&["scale", "--sleep-ms", "60000"], "0..=10000"),
+        (&["scale", "--threads", "1000000"], "1..=20000"),
+        (
+            &["cpu", "--n", "10000000000", "--repeat", "100"],
+            "100,000,000,000 square roots",
+        ),
+    ] {
+        let (out, elapsed) = run(args);
+        let stderr = String::from_utf8(out.stderr.clone()).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(bound), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: work started");
+        assert!(elapsed < Duration::from_secs(5), "{args:?}: {elapsed:?}");
+    }
+    // Inside the budget: 10 lines at --speed 0.1 wait 100 s, and are accepted (checked with
+    // --help so that nothing waits).
+    let (out, _) = run(&["--speed", "0.1", "greet", "--count", "10", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_name_is_printed_without_escape_codes_or_bidi_controls() {
+    let name = "\u{1b}[2J\u{1b}]0;owned\u{7}Ali\u{202e}\u{200f}";
+    let (out, _) = run(&["--speed", "100", "greet", "--count", "1", "--name", name]);
     assert!(out.status.success());
     let text = stdout(&out);
-    for part in [
-        "greet", "join", "detached", "many", "cancel", "race", "cpu", "scale",
-    ] {
-        assert!(text.contains(part), "{part} missing from --help");
-    }
+    assert!(text.contains("1 - Hello [2J]0;ownedAli\n"), "{text:?}");
     assert!(
-        !text.contains("scale-child"),
-        "the hidden subcommand shows in --help"
+        !text.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{200f}']),
+        "{text:?}"
     );
 }
 
@@ -350,97 +370,9 @@ fn a_full_disk_is_one_error_line_and_exit_1_in_every_mode() {
     }
 }
 
-/// Linux: the processes whose parent is `pid`, with their command lines.
-#[cfg(target_os = "linux")]
-fn children_of(pid: u32) -> Vec<(u32, String)> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
-            continue;
-        };
-        // pid (comm) state ppid ...: the command name may hold spaces, so split after ')'.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .unwrap()
-            .1
-            .split_whitespace()
-            .collect();
-        if fields[1].parse::<u32>().ok() == Some(pid) {
-            let cmdline = std::fs::read(format!("/proc/{child}/cmdline")).unwrap_or_default();
-            found.push((child, String::from_utf8_lossy(&cmdline).replace('\0', " ")));
-        }
-    }
-    found
-}
-
-/// Linux: true while process `pid` exists and is not a zombie (a zombie runs nothing).
-#[cfg(target_os = "linux")]
-fn running(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| Some(stat.rsplit_once(')')?.1.split_whitespace().next()? != "Z"))
-        .unwrap_or(false)
-}
-
-#[cfg(target_os = "linux")]
-#[test]
-fn scale_leaves_no_child_running_after_sigterm_sigint_or_sigkill() {
-    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGKILL] {
-        // 300 threads that would sleep for a minute, in a scale-child process.
-        let mut parent = Command::new(env!("CARGO_BIN_EXE_session-11-threads"))
-            .args([
-                "scale",
-                "--threads",
-                "300",
-                "--tasks",
-                "10",
-                "--sleep-ms",
-                "60000",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        let child = loop {
-            let loaded = children_of(parent.id())
-                .into_iter()
-                .find(|(_, cmd)| cmd.contains("scale-child") && cmd.contains("--count 300"));
-            if let Some((pid, _)) = loaded {
-                break pid;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "no scale-child came up"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        // SAFETY: kill only sends a signal to the process we started.
-        assert_eq!(unsafe { libc::kill(parent.id() as libc::pid_t, signal) }, 0);
-        parent.wait().unwrap();
-        // The child notices at once; it had 60 s of sleep left. Allow a loaded machine 10 s.
-        let killed = Instant::now();
-        while running(child) && killed.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let orphaned = running(child);
-        if orphaned {
-            // SAFETY: as above; do not leave the orphan behind even when the test fails.
-            unsafe { libc::kill(child as libc::pid_t, libc::SIGKILL) };
-        }
-        assert!(
-            !orphaned,
-            "scale-child {child} outlived its parent (signal {signal})"
-        );
-    }
-}
-
 #[test]
 fn bench_cpu_py_gives_one_json_object_with_python_and_rust_side_by_side() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/bench_cpu.py");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/lab/bench_cpu.py");
     let out = match Command::new("python3")
         .args([
             script,

@@ -8,10 +8,10 @@ With --with-rust, the same run also times `session-11-threads cpu` (1 thread and
 so every figure comes from the same machine at the same moment.
 
 Run (from the workspace root):
-    python3 session-11-threads/python/bench_cpu.py                  # Python only
+    python3 session-11-threads/lab/bench_cpu.py                  # Python only
     cargo build --release -p session-11-threads
-    python3 session-11-threads/python/bench_cpu.py --with-rust target/release/session-11-threads
-    python3 session-11-threads/python/bench_cpu.py --with-rust target/release/session-11-threads --json
+    python3 session-11-threads/lab/bench_cpu.py --with-rust target/release/session-11-threads
+    python3 session-11-threads/lab/bench_cpu.py --with-rust target/release/session-11-threads --json
 
 The Rust lab's work is its own (the sum of sqrt(k) for k = 1..N): one square root per number,
 like do_math's, over the same N. `--json` prints one object:
