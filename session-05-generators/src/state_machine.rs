@@ -182,24 +182,26 @@ pub fn run(out: &mut impl Write, n: u32) -> io::Result<()> {
         }
     };
     let (compiled, compiled_polls) = poll_to_end(fib_async(n));
-    let size = std::mem::size_of_val(&fib_async(n));
-    let label = format!("async fn fib_async({n})");
-    let answer = show(compiled);
-    writeln!(
-        out,
-        "{label:<25} -> {answer} after {compiled_polls} polls, {size} bytes"
-    )?;
-    let size = std::mem::size_of_val(&machine);
-    let label = format!("by hand: FibFuture ({n})");
-    let answer = show(by_hand);
-    writeln!(
-        out,
-        "{label:<25} -> {answer} after {polls} polls, {size} bytes"
-    )?;
+    let rows = [
+        (
+            "async fn fib_async",
+            compiled,
+            compiled_polls,
+            size_of_val(&fib_async(n)),
+        ),
+        ("by hand: FibFuture ", by_hand, polls, size_of_val(&machine)),
+    ];
+    for (name, answer, polls, size) in rows {
+        let (label, answer) = (format!("{name}({n})"), show(answer));
+        writeln!(
+            out,
+            "{label:<25} -> {answer} after {polls} polls, {size} bytes"
+        )?;
+    }
     writeln!(
         out,
         "an async fn holding [u8; 1024] across .await: {} bytes; dropping it before: {} bytes",
-        std::mem::size_of_val(&keeps_buffer_across_await()),
-        std::mem::size_of_val(&drops_buffer_before_await()),
+        size_of_val(&keeps_buffer_across_await()),
+        size_of_val(&drops_buffer_before_await()),
     )
 }
