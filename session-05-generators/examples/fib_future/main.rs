@@ -1,7 +1,6 @@
 //! جلسه 5, going deeper (this project's own, not a course program): the course's `fib()`, as
 //! an `async fn` beside the state machine the compiler turns it into.
-//! Original (the generator it grows from):
-//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md#جلسه-5
+//! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md#جلسه-5
 //!
 //!     cargo run -p session-05-generators --example fib_future
 //!
