@@ -13,7 +13,10 @@ Each book has:
 - under it, LAB.md (in English in both books), as session-X/lab.md;
 - under it, one page per source file that a README or LAB.md links to, and one per file in
   the crate's examples/ folder (the course's programs): session-X/examples/fib.rs.md, whose
-  page is session-X/examples/fib.rs.html; a linked folder (examples/) gets a listing page;
+  page is session-X/examples/fib.rs.html; examples/ and any linked folder (exercises/) get a
+  listing page, with their files as its sub-chapters;
+- after the glossary, the other top-level documents that a page links to (CONTRIBUTING.md),
+  and any other file of the repository that a page links to;
 - in the Persian book, the glossary (GLOSSARY.fa.md), as glossary.md.
 
 The two books have the same paths, so a page's twin is the same path in ../en or ../fa.
@@ -269,9 +272,11 @@ def main():
                     body = f'<div dir="rtl">\n\n{note}\n\n</div>\n\n<div dir="ltr" lang="en">\n\n{body}\n\n</div>\n'
                 pages[book].append((page, title_of(md, rel), body, "doc", md))
 
-    # Every file of examples/ is a page (the course's programs), linked or not.
+    # Every file of examples/ is a page (the course's programs), linked or not, under a listing.
     for d in site.lessons:
         ex = os.path.join(repo, d, "examples")
+        if os.path.isdir(ex):
+            site.folders[d].setdefault("examples", f"{d}/examples")
         for root, dirs, files in os.walk(ex):
             dirs.sort()
             for f in sorted(files):
@@ -290,13 +295,15 @@ def main():
                         frel = posixpath.relpath(os.path.join(root, f), os.path.join(repo, d)).replace(os.sep, "/")
                         site.sources[d].setdefault(frel, f"{d}/{frel}")
                         files.append(frel)
-                lines = [f"# {sub}/", "", TEXT[book]["folder"].format(path=sub + "/", crate=d, lesson=posixpath.relpath(lesson_page, posixpath.dirname(page))), ""]
+                lines = [TEXT[book]["folder"].format(path=sub + "/", crate=d, lesson=posixpath.relpath(lesson_page, posixpath.dirname(page))), ""]
                 for frel in files:
                     lines.append(f"- [`{frel}`]({posixpath.relpath(f'{d}/{frel}.md', posixpath.dirname(page))})")
                 body = "\n".join(lines) + "\n"
+                head = f"# {sub}/"
                 if book == "fa":
                     body = f'<div dir="rtl">\n\n{body}\n</div>\n'
-                pages[book].append((page, f"{sub}/", body, "folder", ""))
+                    head = f'<div dir="ltr">\n\n{head}\n\n</div>'
+                pages[book].append((page, f"{sub}/", f"{head}\n\n{body}", "folder", ""))
             for sub in sorted(site.sources[d]):
                 page = f"{d}/{sub}.md"
                 text = read(os.path.join(repo, d, sub))
@@ -335,10 +342,17 @@ def main():
         for d in site.lessons:
             summary.append(f"- [{md_text(by_page[f'{d}/index.md'][1])}]({d}/index.md)")
             summary.append(f"  - [{TEXT[book]['lab']}]({d}/lab.md)")
-            for sub in sorted(site.folders[d]):
+            # A folder's files under its listing page; the other files after them.
+            folders = sorted(site.folders[d], key=lambda f: (f != "examples", f))
+            placed = set()
+            for sub in folders:
                 summary.append(f"  - [{sub}/]({d}/{sub}/index.md)")
-            for sub in sorted(site.sources[d], key=lambda s: (not s.startswith("examples/"), s)):
-                summary.append(f"  - [{md_text(sub)}]({d}/{sub}.md)")
+                for f in sorted(site.sources[d]):
+                    if f.startswith(sub + "/") and f not in placed:
+                        placed.add(f)
+                        summary.append(f"    - [{md_text(f[len(sub) + 1:])}]({d}/{f}.md)")
+            for f in sorted(set(site.sources[d]) - placed):
+                summary.append(f"  - [{md_text(f)}]({d}/{f}.md)")
         if book == "fa":
             summary.append("")
             summary.append(f"[{md_text(by_page['glossary.md'][1])}](glossary.md)")
