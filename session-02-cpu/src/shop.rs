@@ -1,18 +1,8 @@
-//! The course's online shop: what must happen in order, and what can overlap.
-//!
-//! Viewing a product, adding it to the cart and paying depend on each other, so they run one
-//! after another. Registering the order, the confirmation e-mail and the SMS do not depend on
-//! each other, so they start together and the shop waits for all three. The whole order then
-//! takes the sequential part plus the *longest* of the three, not their sum.
-//!
-//! Nothing here uses a second core: it all runs on one thread (`current_thread` runtime).
-//! The steps only *wait* (here `tokio::time::sleep` stands in for a payment gateway, a
-//! database, a mail server), and waiting is what async lets us overlap. That is the point of
-//! session 2: async does not add cores, it stops a program from waiting in a queue.
-//!
-//! The course tells this shop in words, without code or times; the delays below are ours.
-//! `examples/shop.rs` is the same order in one screen; this module is the lab's version, which
-//! hands every start and finish to a callback so the tests can check the timeline.
+//! The course's online shop: view, cart and pay depend on each other and run in order; the
+//! order's registration, e-mail and SMS do not, so they start together, and the order takes the
+//! sequential part plus the *longest* of the three. All on one thread: the steps only wait.
+//! The course tells it in words; the delays are ours. `examples/shop.rs` is the same order on
+//! one screen; this version hands every start and finish to a callback that tests can check.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -26,96 +16,64 @@ use tokio::time::Instant;
 /// One step of an order and how long it waits at `--speed 1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Step {
-    /// What the step does, as printed in the timeline.
     pub name: &'static str,
-    /// How long it takes at speed 1.
     pub delay: Duration,
+}
+
+const fn step(name: &'static str, millis: u64) -> Step {
+    Step {
+        name,
+        delay: Duration::from_millis(millis),
+    }
 }
 
 /// Steps that must run in order: each needs the one before it.
 pub const SEQUENTIAL: [Step; 3] = [
-    Step {
-        name: "view the product",
-        delay: Duration::from_millis(1000),
-    },
-    Step {
-        name: "add it to the cart",
-        delay: Duration::from_millis(500),
-    },
-    Step {
-        name: "pay",
-        delay: Duration::from_millis(2000),
-    },
+    step("view the product", 1000),
+    step("add it to the cart", 500),
+    step("pay", 2000),
 ];
 
 /// Steps that can run alongside each other once the payment is done.
 pub const CONCURRENT: [Step; 3] = [
-    Step {
-        name: "register the order",
-        delay: Duration::from_millis(1000),
-    },
-    Step {
-        name: "send the confirmation e-mail",
-        delay: Duration::from_millis(2000),
-    },
-    Step {
-        name: "send the SMS",
-        delay: Duration::from_millis(1500),
-    },
+    step("register the order", 1000),
+    step("send the confirmation e-mail", 2000),
+    step("send the SMS", 1500),
 ];
 
 /// Run the last three steps together (the lesson) or one after another (to compare).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Register, e-mail and SMS start together.
     Overlap,
-    /// Every step waits for the previous one.
     Sequential,
 }
 
-/// One line of the timeline: a step started or finished, `at` after the order began.
+/// One line of the timeline: a step started (`done: false`) or finished, `at` after the start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Event {
-    /// Time since the order began.
     pub at: Duration,
-    /// The step's name.
     pub step: &'static str,
-    /// `false` when the step starts, `true` when it is done.
     pub done: bool,
 }
 
-/// What one order took.
+/// Every start and finish in the order they happened, and the time the whole order took.
 #[derive(Clone, Debug)]
 pub struct ShopReport {
-    /// Every start and finish, in the order they happened.
     pub events: Vec<Event>,
-    /// Time from the first step to the last one finishing.
     pub total: Duration,
-}
-
-/// `delay / speed`: every delay shrinks by the same factor.
-pub fn scaled(delay: Duration, speed: f64) -> Duration {
-    delay.div_f64(speed)
 }
 
 /// What running every step one after another takes: the sum of all delays.
 pub fn all_sequential(speed: f64) -> Duration {
-    SEQUENTIAL
-        .iter()
-        .chain(CONCURRENT.iter())
-        .map(|s| scaled(s.delay, speed))
-        .sum()
+    let all = SEQUENTIAL.iter().chain(&CONCURRENT);
+    all.map(|s| s.delay).sum::<Duration>().div_f64(speed)
 }
 
 /// The best any schedule can do: the sequential part plus the longest concurrent step.
 pub fn critical_path(speed: f64) -> Duration {
-    let sequential: Duration = SEQUENTIAL.iter().map(|s| scaled(s.delay, speed)).sum();
-    let longest = CONCURRENT
-        .iter()
-        .map(|s| scaled(s.delay, speed))
-        .max()
-        .unwrap_or_default();
-    sequential + longest
+    let sequential: Duration = SEQUENTIAL.iter().map(|s| s.delay).sum();
+    let longest = CONCURRENT.iter().map(|s| s.delay).max().unwrap_or_default();
+    (sequential + longest).div_f64(speed)
 }
 
 /// Records every event and hands it to `on_event` as it happens.
@@ -127,11 +85,8 @@ struct Timeline<'a> {
 
 impl Timeline<'_> {
     fn record(&self, step: &'static str, done: bool) -> io::Result<()> {
-        let event = Event {
-            at: self.start.elapsed(),
-            step,
-            done,
-        };
+        let at = self.start.elapsed();
+        let event = Event { at, step, done };
         // The borrow ends on this line, never across an `.await`.
         self.events.borrow_mut().push(event);
         (self.on_event)(&event)
@@ -141,7 +96,7 @@ impl Timeline<'_> {
     async fn step(&self, step: &Step, speed: f64) -> io::Result<()> {
         self.record(step.name, false)?;
         // asyncio.sleep -> tokio::time::sleep: this task waits, the thread stays free.
-        tokio::time::sleep(scaled(step.delay, speed)).await;
+        tokio::time::sleep(step.delay.div_f64(speed)).await;
         self.record(step.name, true)
     }
 }
@@ -187,25 +142,16 @@ pub async fn shop(
 }
 // ANCHOR_END: shop
 
-/// A duration for the timeline, in seconds to the millisecond (tokio's timers tick in ms).
-pub fn fmt_duration(d: Duration) -> String {
-    format!("{:.3} s", d.as_secs_f64())
-}
-
 /// One line of the timeline, as the lab prints it: `    1.000 s  done   view the product`.
 pub fn print_event(event: &Event) -> io::Result<()> {
-    let (word, color) = if event.done {
-        ("done ", AnsiColor::Green)
-    } else {
-        ("start", AnsiColor::Yellow)
+    let (word, color) = match event.done {
+        true => ("done ", AnsiColor::Green),
+        false => ("start", AnsiColor::Yellow),
     };
     let style = Style::new().fg_color(Some(color.into()));
-    writeln!(
-        anstream::stdout().lock(),
-        "  {:>9}  {style}{word}{style:#}  {}",
-        fmt_duration(event.at),
-        event.step
-    )
+    let at = event.at.as_secs_f64();
+    let mut out = anstream::stdout().lock();
+    writeln!(out, "  {at:7.3} s  {style}{word}{style:#}  {}", event.step)
 }
 
 /// Runs the shop on a single-threaded tokio runtime and prints the timeline and the totals.
@@ -221,21 +167,16 @@ pub fn run(speed: f64, mode: Mode) -> anyhow::Result<()> {
     };
     let bold = Style::new().bold();
     let failed = "could not write the shop's timeline to stdout";
+    let head = format!("{bold}the shop{bold:#} (delays / {speed}): {how}");
+    writeln!(anstream::stdout(), "{head}").context(failed)?;
+    let report = (runtime.block_on(shop(speed, mode, &print_event))).context(failed)?;
+    let secs = |d: Duration| d.as_secs_f64();
     writeln!(
-        anstream::stdout().lock(),
-        "{bold}the shop{bold:#} (delays / {speed}): {how}"
+        anstream::stdout(),
+        "{bold}total: {:.3} s{bold:#}   all one after another: {:.3} s   best possible (sequential part + longest concurrent step): {:.3} s",
+        secs(report.total),
+        secs(all_sequential(speed)),
+        secs(critical_path(speed)),
     )
-    .context(failed)?;
-    let report = runtime
-        .block_on(shop(speed, mode, &print_event))
-        .context(failed)?;
-    writeln!(
-        anstream::stdout().lock(),
-        "{bold}total: {}{bold:#}   all one after another: {}   best possible (sequential part + longest concurrent step): {}",
-        fmt_duration(report.total),
-        fmt_duration(all_sequential(speed)),
-        fmt_duration(critical_path(speed)),
-    )
-    .context(failed)?;
-    Ok(())
+    .context(failed)
 }

@@ -70,40 +70,34 @@ fn infinity_loop_prints_11_12_13_and_counts_on() {
     }
 }
 
-/// `| head -3`: the reader goes away, and the loop ends by itself, quietly, with exit 0.
+/// Exercise 1, `infinity_loop | head -n 3`: 11, 12 and 13, then the next `println!` finds the
+/// pipe closed and panics, which ends the loop. It never hangs. (A learner's example may end
+/// this way; the lab's `--print | head` ends quietly instead.) Prints what the learner sees.
+#[cfg(unix)]
 #[test]
-fn infinity_loop_ends_quietly_when_the_reader_goes_away() {
-    let mut child = spawn("infinity_loop");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    assert_eq!(first, "11\n");
-    drop(out);
-    let status = wait_at_most(&mut child, 30, "infinity_loop after its reader left");
-    let err = stderr_of(&mut child);
-    assert_eq!(status.code(), Some(0), "{err}");
-    assert_eq!(err, "");
-}
-
-/// `> /dev/full`: one error line and exit 1, not a panic.
-#[cfg(target_os = "linux")]
-#[test]
-fn infinity_loop_into_a_full_disk_is_one_error_line() {
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .unwrap();
-    let mut child = Command::new(example("infinity_loop"))
-        .stdout(full)
+fn infinity_loop_into_head_prints_11_12_13_then_println_panics() {
+    let pipeline = format!("'{}' | head -n 3", example("infinity_loop").display());
+    let mut child = Command::new("sh")
+        .args(["-c", &pipeline])
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let status = wait_at_most(&mut child, 30, "infinity_loop > /dev/full");
+    wait_at_most(&mut child, 30, "infinity_loop | head -n 3");
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     let err = stderr_of(&mut child);
-    assert_eq!(status.code(), Some(1), "{err}");
-    assert_eq!(
-        err,
-        "error: could not print 11: No space left on device (os error 28)\n"
+    println!("{out}{err}");
+    assert_eq!(out, "11\n12\n13\n");
+    assert!(
+        err.contains("failed printing to stdout: Broken pipe"),
+        "{err}"
     );
 }
 
