@@ -4,7 +4,7 @@
 //! `process_data` word for word (`tests/examples.rs` fails when they differ); only their `use`
 //! lines differ. Where an example imports `std::thread::sleep`, `tokio::time::sleep` and
 //! `anstream::println`, the lab's copy imports [`thread::sleep`], [`time::sleep`] and
-//! [`println!`](crate::lab::println) from here. They do what the originals do, and also:
+//! `println!` from here. They do what the originals do, and also:
 //!
 //! - every sleep is divided by `--speed`, and recorded as a [`Span`] of the task that slept
 //!   ([`TASK`]), for the timeline;
