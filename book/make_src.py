@@ -346,7 +346,9 @@ def main():
             folders = sorted(site.folders[d], key=lambda f: (f != "examples", f))
             placed = set()
             for sub in folders:
-                summary.append(f"  - [{sub}/]({d}/{sub}/index.md)")
+                # In the right-to-left sidebar a trailing '/' would be drawn before the name.
+                label = sub if book == "fa" else f"{sub}/"
+                summary.append(f"  - [{label}]({d}/{sub}/index.md)")
                 for f in sorted(site.sources[d]):
                     if f.startswith(sub + "/") and f not in placed:
                         placed.add(f)
