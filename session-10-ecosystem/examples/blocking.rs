@@ -1,9 +1,9 @@
-//! جلسه 10: "asyncio or threads?" If an async package exists for the job, use it with
-//! asyncio; if the only package blocks, run it on threads. This shows why, measured.
-//! Course notes: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md
+//! جلسه 10 (session 10): the course's rule "asyncio or threads?", in Rust, measured.
+//! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md (no code file)
+//! Run:      cargo run -p session-10-ecosystem --example blocking
 //!
-//!     cargo run -p session-10-ecosystem --example blocking
-//!
+//! If an async package exists for the job, use it with asyncio; if the only package blocks,
+//! run it on threads. This shows why.
 //! Watch: a task wants to tick every 10 ms. A blocking call of 200 ms made inline (as
 //! `time.sleep` inside a coroutine would be) freezes it: the worst tick is about 200 ms late.
 //! The same call in `spawn_blocking` (`asyncio.to_thread`) leaves it on time, within a ms or so.
@@ -48,11 +48,11 @@ async fn main() {
     // ANCHOR_END: two_ways
 
     println!(
-        "blocking call inline:          worst tick {:>6.1} ms late",
+        "blocking call inline:            worst tick {:>6.1} ms late",
         ms(inline)
     );
     println!(
-        "blocking call in spawn_blocking: worst tick {:>4.1} ms late",
+        "blocking call in spawn_blocking: worst tick {:>6.1} ms late",
         ms(on_a_thread)
     );
 }

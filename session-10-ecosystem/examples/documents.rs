@@ -1,8 +1,7 @@
-//! جلسه 10: umongo (typed MongoDB documents) in Rust: a serde struct in an embedded store.
-//! Course notes (session 10 names the packages; it has no code file of its own):
-//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md
-//!
-//!     cargo run -p session-10-ecosystem --example documents
+//! جلسه 10 (session 10): umongo (typed MongoDB documents) in Rust: a serde struct in an embedded store.
+//! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md (session 10 names the
+//!           packages; it has no code file of its own)
+//! Run:      cargo run -p session-10-ecosystem --example documents
 //!
 //! Watch: the same MongoDB queries umongo would send ({"pages": {"$gt": 300}}, "$set"), typed
 //! documents going in and coming out, and no server to install.

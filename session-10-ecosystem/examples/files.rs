@@ -1,8 +1,7 @@
-//! جلسه 10: aiofiles, the course's first async package, in Rust: `tokio::fs`.
-//! Course notes (session 10 names the packages; it has no code file of its own):
-//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md
-//!
-//!     cargo run -p session-10-ecosystem --example files
+//! جلسه 10 (session 10): aiofiles, the course's first async package, in Rust: `tokio::fs`.
+//! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md (session 10 names the
+//!           packages; it has no code file of its own)
+//! Run:      cargo run -p session-10-ecosystem --example files
 //!
 //! Watch: ten tasks each write a note and read it back at the same time; the lines come out in
 //! the order the tasks finish, which can change from run to run. The total is always 55.
@@ -46,7 +45,8 @@ async fn main() -> std::io::Result<()> {
     while let Some(finished) = tasks.join_next().await {
         let (n, lines) = finished.expect("a task panicked");
         let lines = lines?;
-        println!("note-{n}.txt: {lines} lines");
+        let unit = if lines == 1 { "line" } else { "lines" };
+        println!("note-{n}.txt: {lines} {unit}");
         total += lines;
     }
     println!("{total} lines in 10 files, all written and read at the same time");

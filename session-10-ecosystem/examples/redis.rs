@@ -1,8 +1,7 @@
-//! جلسه 10: asyncio-redis in Rust: the `redis` crate on tokio.
-//! Course notes (session 10 names the packages; it has no code file of its own):
-//! https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md
-//!
-//!     cargo run -p session-10-ecosystem --example redis
+//! جلسه 10 (session 10): asyncio-redis in Rust: the `redis` crate on tokio.
+//! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/README.md (session 10 names the
+//!           packages; it has no code file of its own)
+//! Run:      cargo run -p session-10-ecosystem --example redis
 //!
 //! Needs Redis: REDIS_URL, or redis://127.0.0.1:6379. When it is not there this says so in one
 //! line and exits with 1 (LAB.md says how to start it).

@@ -10,33 +10,26 @@
 //! below goes through `tokio::task::spawn_blocking`, so the runtime's threads stay free while
 //! the store works, and several tasks use the store at once.
 //!
-//! One thing the store does not allow: two writes at the same moment. PoloDB 4 checks
-//! for conflicting sessions and fails the second writer with `SessionOutdated`. So the
-//! database sits behind a `std::sync::RwLock`: writers take turns, readers share. A `std`
-//! lock (not `tokio::sync`) is right here because it is only ever held on blocking threads,
-//! never across an `.await`.
+//! PoloDB 4 fails a second concurrent writer (`SessionOutdated`), so the store sits behind a
+//! `std::sync::RwLock`: writers take turns, readers share. A `std` lock is right here: it is
+//! only ever held on blocking threads, never across an `.await`.
 //!
-//! Every run writes a **new store file** and never opens one that exists. Two reasons, both
-//! found the hard way with `polodb_core` 4.4: dropping a large collection
-//! (`drop_collection_internal`) can loop forever, and reopening a file whose collection was
-//! dropped can overflow the stack. A fresh file per run, deleted as a file when it is
-//! temporary, uses neither code path.
+//! The store lives in a fresh folder that the binary makes and removes: PoloDB creates and
+//! deletes a `<file>.wal` beside its file, which must never be a user's file.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use polodb_core::Database;
 use polodb_core::bson::doc;
+use polodb_core::{Collection, Database};
 use serde::{Deserialize, Serialize};
 
 /// A typed document: `umongo`'s `class Book(Document)` becomes a serde struct.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Book {
-    /// The book's title.
     pub title: String,
-    /// Number of pages; the filter below looks at this field.
     pub pages: i64,
     /// Set to `true` by the `$set` update for long books.
     pub long_read: bool,
@@ -44,39 +37,29 @@ pub struct Book {
 
 /// The most books one run inserts (`tasks` x `books`).
 ///
-/// Measured with `polodb_core` 4.4.2: 40,000 books with 16 tasks finish in about 15 s in a
-/// debug build (each task's `find` reads the whole collection, so the time grows with tasks x
-/// books). Past that the store misbehaves: one `insert_many` of 50,000 books left
-/// `update_many` changing a single document, and 32 tasks x 2,000 books ran for minutes.
-/// So the flags stop at 16 tasks and 10,000 books per task, and this bounds their product.
+/// Past this `polodb_core` 4.4.2 misbehaves (see LAB.md): one `insert_many` of 50,000 books
+/// left `update_many` changing a single document, and 32 tasks x 2,000 books ran for minutes.
 pub const MAX_TOTAL_BOOKS: usize = 40_000;
 
-/// What to do: `tasks` tasks each insert `books_per_task` books, then all of them query.
+/// What to do: `tasks` tasks each insert `books` books, then all of them query. The
+/// store is `books.db` in `dir`, a fresh, empty folder of the run's own.
 #[derive(Debug, Clone)]
 pub struct DocsOptions {
-    /// How many tasks use the store at the same time.
     pub tasks: usize,
-    /// How many books each task inserts.
-    pub books_per_task: usize,
-    /// The store file to create. It must not exist yet: the run refuses to open or replace
-    /// a file it did not make. The caller removes it afterwards (or keeps it).
-    pub db_path: PathBuf,
+    pub books: usize,
+    pub dir: PathBuf,
 }
 
-/// Counts and timings of one run.
+/// Counts and timings of one run: documents after the inserts, what each task's
+/// `find({"pages": {"$gt": 100}})` returned (all should agree), documents changed by the
+/// `update_many` of `$gt: 300`, `long_read` documents found after it, the store's path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocsReport {
-    /// Documents in the collection after all inserts.
     pub inserted: u64,
-    /// What each task's `find({"pages": {"$gt": 100}})` returned (all should agree).
     pub found_per_task: Vec<usize>,
-    /// Documents changed by `update_many({"pages": {"$gt": 300}}, {"$set": {"long_read": true}})`.
     pub updated: u64,
-    /// Documents with `long_read == true` found afterwards.
     pub long_reads: usize,
-    /// Where the data lived.
     pub location: String,
-    /// Wall time of the whole run.
     pub elapsed: Duration,
 }
 
@@ -93,105 +76,49 @@ fn store_error(err: polodb_core::Error) -> anyhow::Error {
     anyhow!("{}", first.trim_end_matches([',', ' ']))
 }
 
-/// The shared handle: the store behind a read/write lock (see the module docs for why).
+/// The store behind a read/write lock (see the module docs for why).
 type Store = Arc<RwLock<Database>>;
 
-/// Runs `job` on tokio's blocking pool with the store, read or write locked.
+/// Runs `job` on tokio's blocking pool with the `books` collection, the store read or write
+/// locked. A poisoned lock (another task panicked mid-call) is an error, not a second panic.
 async fn with_store<T: Send + 'static>(
     store: &Store,
     write: bool,
-    job: impl FnOnce(&Database) -> Result<T> + Send + 'static,
+    job: impl FnOnce(Collection<Book>) -> polodb_core::Result<T> + Send + 'static,
 ) -> Result<T> {
     let store = Arc::clone(store);
+    let poisoned = || anyhow!("the store lock was poisoned");
     tokio::task::spawn_blocking(move || {
-        // A poisoned lock means another task panicked mid-call: report it, do not panic too.
-        if write {
-            let db = store
-                .write()
-                .map_err(|_| anyhow!("the store lock was poisoned"))?;
-            job(&db)
+        let result = if write {
+            job(store.write().map_err(|_| poisoned())?.collection("books"))
         } else {
-            let db = store
-                .read()
-                .map_err(|_| anyhow!("the store lock was poisoned"))?;
-            job(&db)
-        }
+            job(store.read().map_err(|_| poisoned())?.collection("books"))
+        };
+        result.map_err(store_error)
     })
     .await
     .context("a store task panicked")?
 }
 
-/// Creates the store file `path`, refusing one that exists (a file, a folder, or a symlink,
-/// even a dangling one: `create_new` never follows it), then opens it as a new store.
-fn create_store(path: &Path) -> Result<Database> {
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-    {
-        Ok(_) => {}
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => bail!(
-            "{} already exists: each run writes a new store file and never opens or replaces \
-             one it did not make; give a path that does not exist yet, or leave out --db-path",
-            path.display()
-        ),
-        Err(err) => {
-            return Err(err).with_context(|| format!("could not create {}", path.display()));
-        }
-    }
-    // PoloDB treats an empty file as a new store.
-    Database::open_file(path)
-        .map_err(store_error)
-        .with_context(|| format!("could not open the document store at {}", path.display()))
-}
-
 /// Inserts, finds, updates and counts, with `options.tasks` tasks at once.
 pub async fn run(options: &DocsOptions) -> Result<DocsReport> {
-    let total = options.tasks.saturating_mul(options.books_per_task);
-    if total > MAX_TOTAL_BOOKS {
-        bail!(
-            "--tasks {} x --books {} is {total} books, more than {MAX_TOTAL_BOOKS} (beyond that this \
-             version of the store gets slow and wrong): choose fewer",
-            options.tasks,
-            options.books_per_task
-        );
+    let path = options.dir.join("books.db");
+    // PoloDB panics on a path that is not UTF-8; say so in one line instead.
+    if path.to_str().is_none() {
+        bail!("the store's folder {path:?} is not UTF-8: choose another --dir or TMPDIR");
     }
     let started = Instant::now();
-    let path = options.db_path.clone();
-    let db = tokio::task::spawn_blocking(move || create_store(&path))
+    let location = path.display().to_string();
+    let db = tokio::task::spawn_blocking(move || Database::open_file(&path))
         .await
-        .context("opening the store panicked")??;
+        .context("opening the store panicked")?
+        .map_err(store_error)
+        .context("could not open the document store")?;
     let store: Store = Arc::new(RwLock::new(db));
-    let report = steps(&store, options).await?;
-    Ok(DocsReport {
-        location: options.db_path.display().to_string(),
-        elapsed: started.elapsed(),
-        ..report
-    })
-}
 
-/// Counts what a cursor yields without keeping the documents: with many tasks reading at
-/// once, collecting them all would hold tasks x books documents in memory.
-fn count_books(
-    cursor: impl Iterator<Item = polodb_core::Result<Book>>,
-    what: &str,
-) -> Result<usize> {
-    let mut count = 0;
-    for book in cursor {
-        book.map_err(store_error)
-            .with_context(|| format!("reading a document found by {what} failed"))?;
-        count += 1;
-    }
-    Ok(count)
-}
-
-/// The steps of [`run`]: concurrent inserts, concurrent finds, one update, counts
-/// (`location` and `elapsed` are left for [`run`] to fill in).
-async fn steps(store: &Store, options: &DocsOptions) -> Result<DocsReport> {
     // Each task inserts its own books; the write lock makes them take turns on the disk.
-    let mut inserts = Vec::new();
-    for task in 0..options.tasks {
-        let books: Vec<Book> = (0..options.books_per_task)
+    let inserts = (0..options.tasks).map(|task| {
+        let books: Vec<Book> = (0..options.books)
             .map(|i| Book {
                 title: format!("Book {task}-{i}"),
                 pages: pages_of(task, i),
@@ -199,50 +126,32 @@ async fn steps(store: &Store, options: &DocsOptions) -> Result<DocsReport> {
             })
             .collect();
         // collection.insert_many(books) in a thread -> spawn_blocking
-        inserts.push(with_store(store, true, move |db| {
-            db.collection::<Book>("books")
-                .insert_many(books)
-                .map(|result| result.inserted_ids.len())
-                .map_err(store_error)
-                .context("insert_many failed")
-        }));
-    }
+        with_store(&store, true, move |books_in: Collection<Book>| {
+            books_in.insert_many(books).map(|_| ())
+        })
+    });
     futures::future::try_join_all(inserts).await?;
 
     // All tasks query at once; readers share the lock, so these really run side by side.
-    let mut finds = Vec::new();
-    for _ in 0..options.tasks {
-        finds.push(with_store(store, false, move |db| {
-            let cursor = db
-                .collection::<Book>("books")
-                .find(doc! { "pages": { "$gt": 100 } })
-                .map_err(store_error)
-                .context("find failed")?;
-            count_books(cursor, "find")
-        }));
-    }
+    let finds = (0..options.tasks).map(|_| {
+        with_store(&store, false, |books: Collection<Book>| {
+            // Count without keeping the documents: tasks x books of them would pile up.
+            books
+                .find(doc! { "pages": { "$gt": 100 } })?
+                .try_fold(0, |n, book| book.map(|_| n + 1))
+        })
+    });
     let found_per_task = futures::future::try_join_all(finds).await?;
 
-    let (updated, long_reads, inserted) = with_store(store, true, move |db| {
-        let books = db.collection::<Book>("books");
-        let updated = books
-            .update_many(
-                doc! { "pages": { "$gt": 300 } },
-                doc! { "$set": { "long_read": true } },
-            )
-            .map_err(store_error)
-            .context("update_many failed")?
-            .modified_count;
+    let (updated, long_reads, inserted) = with_store(&store, true, |books: Collection<Book>| {
+        let updated = books.update_many(
+            doc! { "pages": { "$gt": 300 } },
+            doc! { "$set": { "long_read": true } },
+        )?;
         let long_reads = books
-            .find(doc! { "long_read": true })
-            .map_err(store_error)
-            .context("find failed")?;
-        let long_reads = count_books(long_reads, "find")?;
-        let inserted = books
-            .count_documents()
-            .map_err(store_error)
-            .context("count failed")?;
-        Ok((updated, long_reads, inserted))
+            .find(doc! { "long_read": true })?
+            .try_fold(0, |n, book| book.map(|_| n + 1))?;
+        Ok((updated.modified_count, long_reads, books.count_documents()?))
     })
     .await?;
     Ok(DocsReport {
@@ -250,8 +159,8 @@ async fn steps(store: &Store, options: &DocsOptions) -> Result<DocsReport> {
         found_per_task,
         updated,
         long_reads,
-        location: String::new(),
-        elapsed: Duration::ZERO,
+        location,
+        elapsed: started.elapsed(),
     })
 }
 

@@ -1,25 +1,19 @@
-//! Session 10: the async ecosystem.
+//! Session 10: the async ecosystem, as a lab.
 //!
-//! Run every part:            cargo run -p session-10-ecosystem
-//! Run one part:              cargo run -p session-10-ecosystem -- redis --ops 1000
-//! Figures worth quoting:     cargo run --release -p session-10-ecosystem -- postgres
-//!
-//! Watch: which parts are "an async library" (files, postgres, redis) and which are "a
-//! blocking library on threads" (docs), and what the `blocking` part prints for each way.
-//! PostgreSQL and Redis are read from DATABASE_URL and REDIS_URL (local defaults); a part
-//! whose server is down is skipped with one line, unless --require-services is given.
+//! Run every part: `cargo run -p session-10-ecosystem`; one part: `... -- redis --ops 1000`;
+//! figures worth quoting: `cargo run --release -p session-10-ecosystem -- postgres`.
+//! Nothing is left to clean up: `files` and `docs` work in a fresh folder removed at the end
+//! (also after Ctrl-C), the table is TEMPORARY, and every Redis key expires within 60 s.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
-use session_10_ecosystem::lab::{self, Interrupted, Stop};
-use session_10_ecosystem::{
-    DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, blocking, error_line, heading,
-};
+use anyhow::{Context, Result, anyhow};
+use clap::{CommandFactory, Parser, Subcommand};
+use session_10_ecosystem::{Unreachable, blocking, docs, error_line, files, heading};
+use session_10_ecosystem::{postgres, redis};
 
 /// The async ecosystem: files, a document store, PostgreSQL and Redis, and when to use threads.
 ///
@@ -31,107 +25,107 @@ struct Cli {
     /// Treat an unreachable PostgreSQL or Redis as an error instead of skipping that part.
     #[arg(long, global = true)]
     require_services: bool,
-
+    /// Existing folder in which `files` and `docs` make a fresh folder of their own
+    /// (session10-XXXXXX), removed at the end; nothing else in it is touched.
+    /// Default: the system's temporary folder.
+    #[arg(long, global = true)]
+    dir: Option<PathBuf>,
     #[command(subcommand)]
     part: Option<Part>,
+}
+
+/// One part, as its subcommand (the full run parses each name to get its defaults).
+#[derive(Debug, Parser)]
+struct OnePart {
+    #[command(subcommand)]
+    part: Part,
 }
 
 #[derive(Debug, Subcommand)]
 enum Part {
     /// aiofiles -> tokio::fs: write files concurrently, read them back, count lines.
-    Files(FilesArgs),
+    Files {
+        /// How many files to write and read back (each way).
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        files: u32,
+        /// Lines in each file (files x lines at most 2,000,000).
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        lines: u32,
+    },
     /// umongo -> an embedded Mongo-like store (PoloDB), every call in spawn_blocking.
-    Docs(DocsArgs),
-    /// asyncpg -> tokio-postgres: own table, rollback, one-by-one vs pipelined queries.
+    Docs {
+        /// How many tasks use the store at the same time.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=16))]
+        tasks: u32,
+        /// How many books each task inserts (tasks x books at most 40,000: see LAB.md).
+        #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        books: u32,
+    },
+    /// asyncpg -> tokio-postgres: a TEMPORARY table, one-by-one vs pipelined queries.
     Postgres(ServerArgs),
-    /// asyncio-redis -> redis: own keys, SET/GET/INCR, one-by-one vs pipeline, pub/sub.
+    /// asyncio-redis -> redis: SET/GET/INCR, one-by-one vs pipeline, pub/sub; keys expire in 60 s.
     Redis(ServerArgs),
     /// A 10 ms ticker next to a blocking call made inline vs in spawn_blocking.
-    Blocking(BlockingArgs),
-}
-
-#[derive(Debug, Clone, clap::Args)]
-struct FilesArgs {
-    /// How many files to write and read back (each way).
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    files: u32,
-    /// Lines in each file (files x lines at most 2,000,000).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    lines: u32,
-    /// Existing folder in which the run makes a new folder of its own (session10-files-XXXX),
-    /// removed afterwards; nothing else in it is touched. Default: the system's temp folder.
-    #[arg(long)]
-    dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, clap::Args)]
-struct DocsArgs {
-    /// How many tasks use the store at the same time.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=16))]
-    tasks: u32,
-    /// How many books each task inserts (tasks x books at most 40,000: see LAB.md).
-    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    books: u32,
-    /// New store file to create and keep; a path that exists is refused. Default: a file in
-    /// a temporary folder, removed afterwards.
-    #[arg(long)]
-    db_path: Option<PathBuf>,
+    Blocking {
+        /// How long the blocking call takes, in milliseconds.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(20..=10_000))]
+        block_ms: u64,
+        /// How often the ticker wants to run, in milliseconds.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1_000))]
+        period_ms: u64,
+    },
 }
 
 #[derive(Debug, Clone, clap::Args)]
 struct ServerArgs {
     /// How many operations each pass makes (default: 2000 for postgres, 10000 for redis).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     ops: Option<u32>,
-    /// Give up on the part after this many seconds (a server that stops answering).
-    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    timeout_secs: u64,
     /// Print only {"ops":N,"sequential_s":..,"pipelined_s":..} on stdout
     /// (for postgres: the simple-query figures).
     #[arg(long)]
     json: bool,
 }
 
-#[derive(Debug, Clone, clap::Args)]
-struct BlockingArgs {
-    /// How long the blocking call takes, in milliseconds.
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(20..=10_000))]
-    block_ms: u64,
-    /// How often the ticker wants to run, in milliseconds.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1_000))]
-    period_ms: u64,
-    /// What the blocking call does.
-    #[arg(long, value_enum, default_value_t = blocking::Work::Sleep)]
-    work: blocking::Work,
-}
+/// A server part still running after this has a server that stopped answering.
+const PART_LIMIT: Duration = Duration::from_secs(120);
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse().and_then(check_products) {
         Ok(cli) => cli,
-        // --help and --version are not errors: let clap print them and exit 0.
-        Err(err) if !err.use_stderr() => err.exit(),
         Err(err) => {
-            say(&one_line(&err.render().to_string()));
-            return ExitCode::from(2);
+            // --help and --version go to stdout with 0, errors to stderr with 2.
+            let _ = err.print();
+            return ExitCode::from(err.exit_code() as u8);
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        // The reader went away (`| head -1`, `| true`): nothing left to say, to no one.
+        Ok(code) => code,
+        // The reader went away (`| head -1`): nothing left to say, to no one.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            say(&format!("error: {}", error_line(&err)));
-            match err.downcast_ref::<Interrupted>() {
-                Some(stop) => ExitCode::from(stop.exit_code()),
-                None => ExitCode::FAILURE,
-            }
+            let _ = writeln!(std::io::stderr(), "error: {}", error_line(&err));
+            ExitCode::FAILURE
         }
     }
 }
 
-/// One line on stderr; if even stderr is gone there is no one to tell, so no panic.
-fn say(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
+/// Refuses, at parse time, flag products that would take too much memory or break the store.
+fn check_products(cli: Cli) -> Result<Cli, clap::Error> {
+    let (product, max, what) = match cli.part {
+        Some(Part::Files { files, lines }) => {
+            (files * lines, files::MAX_TOTAL_LINES, "--files x --lines")
+        }
+        Some(Part::Docs { tasks, books }) => {
+            (tasks * books, docs::MAX_TOTAL_BOOKS, "--tasks x --books")
+        }
+        _ => return Ok(cli),
+    };
+    if product as usize <= max {
+        return Ok(cli);
+    }
+    let message = format!("{what} is {product}, over the bound of {max} (see --help)");
+    Err(Cli::command().error(clap::error::ErrorKind::ValueValidation, message))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -142,165 +136,141 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// clap's messages span several lines (usage, tips); a learner gets the gist on one line.
-fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Runs one part, or all of them in turn, with SIGINT and SIGTERM handled from the start.
+/// Runs the parts in a fresh folder of the run's own, with a Ctrl-C guard around them.
 ///
-/// The `blocking` part builds its own current-thread runtime (that is the experiment), so
-/// this is plain `fn main` with a runtime built by hand rather than `#[tokio::main]`.
-fn run(cli: Cli) -> Result<()> {
+/// The `blocking` part builds runtimes of its own (that is the experiment), so this is plain
+/// `fn main` with a runtime built by hand rather than `#[tokio::main]`.
+fn run(cli: Cli) -> Result<ExitCode> {
+    let parent = cli.dir.clone().unwrap_or_else(std::env::temp_dir);
+    // mkdtemp: a new folder with a random name, never one that exists, never a symlink.
+    let scratch = tempfile::Builder::new()
+        .prefix("session10-")
+        .tempdir_in(&parent)
+        .context("could not make the run's folder: give an existing, writable --dir")?;
     let runtime = tokio::runtime::Runtime::new().context("could not start the tokio runtime")?;
-    let result = runtime.block_on(async {
-        let mut stop = Stop::listen()?;
-        match cli.part {
-            Some(part) => run_part(part, &mut stop).await,
-            None => run_all(cli.require_services, &mut stop).await,
-        }?;
-        anstream::stdout()
-            .flush()
-            .context("could not write to stdout")
-    });
-    // A stopped part may leave a blocking call running (a store insert, a file write): do
-    // not wait for it, its files are already removed.
-    runtime.shutdown_timeout(Duration::from_millis(500));
-    result
-}
-
-/// Writes with `write` to stdout (coloured on a terminal); a full disk becomes an error.
-fn emit(
-    write: impl FnOnce(&mut anstream::AutoStream<std::io::Stdout>) -> std::io::Result<()>,
-) -> Result<()> {
-    write(&mut anstream::stdout()).context("could not write to stdout")
-}
-
-async fn run_part(part: Part, stop: &mut Stop) -> Result<()> {
-    let mut out = anstream::stdout();
-    match part {
-        Part::Files(args) => {
-            let report = lab::files(
-                args.files as usize,
-                args.lines as usize,
-                args.dir.as_deref(),
-                &mut out,
-                stop,
-            )
-            .await?;
-            emit(|out| report.write_to(out))
+    let interrupted = runtime.block_on(async {
+        tokio::select! {
+            result = run_parts(cli, scratch.path()) => result.map(|()| false),
+            _ = tokio::signal::ctrl_c() => Ok(true),
         }
-        Part::Docs(args) => {
-            let report = lab::docs(
-                args.tasks as usize,
-                args.books as usize,
-                args.db_path.as_deref(),
-                &mut out,
-                stop,
-            )
-            .await?;
-            emit(|out| report.write_to(out))
+    });
+    // Blocking calls already running (a file write, a store insert) end before the folder goes.
+    runtime.shutdown_timeout(Duration::from_secs(10));
+    let removed = scratch.close().context("could not remove the run's folder");
+    let interrupted = interrupted?;
+    removed?;
+    if !interrupted {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let line = "interrupted: the run's folder is removed, and nothing else needs removing";
+    let _ = writeln!(std::io::stderr(), "{line}");
+    Ok(ExitCode::from(130))
+}
+
+/// One part, or every part with its heading. A server part that could not start is
+/// "skipped" in one line in the full run, unless `--require-services`.
+async fn run_parts(cli: Cli, dir: &Path) -> Result<()> {
+    let mut out = anstream::stdout();
+    match cli.part {
+        Some(part) => run_part(part, dir, &mut out).await?,
+        None => {
+            for name in ["files", "docs", "postgres", "redis", "blocking"] {
+                let part = OnePart::try_parse_from(["session-10-ecosystem", name])?.part;
+                let title = match part {
+                    Part::Files { .. } => "files: aiofiles -> tokio::fs",
+                    Part::Docs { .. } => "docs: umongo -> polodb_core in spawn_blocking",
+                    Part::Postgres(_) => "postgres: asyncpg -> tokio-postgres",
+                    Part::Redis(_) => "redis: asyncio-redis -> redis",
+                    Part::Blocking { .. } => "blocking: inline vs spawn_blocking",
+                };
+                wrote(heading(&mut out, title))?;
+                match run_part(part, dir, &mut out).await {
+                    Err(err) if !cli.require_services && err.is::<Unreachable>() => {
+                        wrote(writeln!(out, "  skipped: {}", error_line(&err)))?;
+                    }
+                    other => other?,
+                }
+            }
+        }
+    }
+    wrote(out.flush())
+}
+
+/// A failed write to stdout, said as such (a closed pipe is told apart in `main`).
+fn wrote(written: std::io::Result<()>) -> Result<()> {
+    written.context("could not write to stdout")
+}
+
+async fn run_part(part: Part, dir: &Path, out: &mut impl Write) -> Result<()> {
+    let dir = dir.to_path_buf();
+    match part {
+        Part::Files { files, lines } => {
+            let (files, lines) = (files as usize, lines as usize);
+            let report = files::run(&files::FilesOptions { files, lines, dir }).await?;
+            wrote(report.write_to(out))
+        }
+        Part::Docs { tasks, books } => {
+            let (tasks, books) = (tasks as usize, books as usize);
+            let report = docs::run(&docs::DocsOptions { tasks, books, dir }).await?;
+            wrote(report.write_to(out))
         }
         Part::Postgres(args) => {
+            let config = postgres::config(&env_url("DATABASE_URL", postgres::DEFAULT_URL)?)?;
+            let at = postgres::describe(&config);
+            if !args.json {
+                wrote(writeln!(out, "  PostgreSQL at {at}"))?;
+            }
+            let client = postgres::connect(&config).await?;
             let ops = args.ops.unwrap_or(2000) as usize;
-            let limit = Duration::from_secs(args.timeout_secs);
-            let report =
-                lab::postgres(&database_url(), ops, limit, args.json, &mut out, stop).await?;
-            if args.json {
-                let json = serde_json::to_string(&report.figures.simple)?;
-                emit(|out| writeln!(out, "{json}"))
-            } else {
-                emit(|out| report.write_to(out))
+            let report = within_limit(postgres::run(&client, ops)).await?;
+            match args.json {
+                true => wrote(writeln!(out, "{}", serde_json::to_string(&report.simple)?)),
+                false => wrote(report.write_to(out)),
             }
         }
         Part::Redis(args) => {
+            let info = redis::config(&env_url("REDIS_URL", redis::DEFAULT_URL)?)?;
+            if !args.json {
+                wrote(writeln!(out, "  Redis at {}", redis::describe(&info)))?;
+            }
+            let mut client = redis::connect(&info).await?;
             let ops = args.ops.unwrap_or(10_000) as usize;
-            let limit = Duration::from_secs(args.timeout_secs);
-            let report = lab::redis(&redis_url(), ops, limit, args.json, &mut out, stop).await?;
-            if args.json {
-                let json = serde_json::to_string(&report.figures)?;
-                emit(|out| writeln!(out, "{json}"))
-            } else {
-                emit(|out| report.write_to(out))
+            let report = within_limit(redis::run(&mut client, &redis::prefix(), ops)).await?;
+            match args.json {
+                true => wrote(writeln!(out, "{}", serde_json::to_string(&report.figures)?)),
+                false => wrote(report.write_to(out)),
             }
         }
-        Part::Blocking(args) => {
+        Part::Blocking {
+            block_ms,
+            period_ms,
+        } => {
             let options = blocking::BlockingOptions {
-                period: Duration::from_millis(args.period_ms),
-                block: Duration::from_millis(args.block_ms),
-                work: args.work,
+                period: Duration::from_millis(period_ms),
+                block: Duration::from_millis(block_ms),
             };
-            let reports = lab::blocking(options, stop).await?;
-            emit(|out| blocking::write_to(out, &options, &reports))
+            // Its own thread, so that Ctrl-C need not wait for the measurement to end.
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            std::thread::spawn(move || tx.send(blocking::run(options)));
+            let reports = rx.await.context("the measuring thread panicked")??;
+            wrote(blocking::write_to(out, &options, &reports))
         }
     }
 }
 
-/// A part's flags as clap's defaults give them, so the full run uses the same numbers as
-/// `PART` alone without restating them here.
-fn defaults<A: clap::Args + clap::FromArgMatches>() -> Result<A> {
-    let command = A::augment_args(clap::Command::new("defaults"));
-    let matches = command
-        .try_get_matches_from(["defaults"])
-        .context("the flags' defaults do not parse")?;
-    Ok(A::from_arg_matches(&matches)?)
+/// A server part, bounded in time: a server that stops answering cannot hang the run.
+async fn within_limit<T>(part: impl Future<Output = Result<T>>) -> Result<T> {
+    tokio::time::timeout(PART_LIMIT, part).await.map_err(|_| {
+        anyhow!("the part did not finish within {PART_LIMIT:?}: is the server overloaded?")
+    })?
 }
 
-/// Every part with its heading. A server that cannot be reached means "skipped" (one line,
-/// the run goes on) unless `--require-services`; a failure after connecting is an error.
-async fn run_all(require_services: bool, stop: &mut Stop) -> Result<()> {
-    let parts = [
-        ("files: aiofiles -> tokio::fs", Part::Files(defaults()?)),
-        (
-            "docs: umongo -> polodb_core in spawn_blocking",
-            Part::Docs(defaults()?),
-        ),
-        (
-            "postgres: asyncpg -> tokio-postgres",
-            Part::Postgres(defaults()?),
-        ),
-        ("redis: asyncio-redis -> redis", Part::Redis(defaults()?)),
-        (
-            "blocking: inline vs spawn_blocking",
-            Part::Blocking(defaults()?),
-        ),
-    ];
-    for (title, part) in parts {
-        emit(|out| heading(out, title))?;
-        let needs_server = matches!(part, Part::Postgres(_) | Part::Redis(_));
-        match run_part(part, stop).await {
-            Ok(()) => {}
-            Err(err) if needs_server && !require_services && is_unreachable(&err) => {
-                emit(|out| writeln!(out, "  skipped: {}", error_line(&err)))?;
-            }
-            Err(err) if needs_server && is_unreachable(&err) => {
-                return Err(err.context("--require-services"));
-            }
-            Err(err) => return Err(err),
-        }
+/// The URL in `name`, or `default` when it is not set. A value that is not UTF-8 is refused
+/// without being shown.
+fn env_url(name: &str, default: &str) -> Result<String, Unreachable> {
+    match std::env::var(name) {
+        Ok(url) => Ok(url),
+        Err(std::env::VarError::NotPresent) => Ok(default.to_string()),
+        Err(std::env::VarError::NotUnicode(_)) => Err(Unreachable(format!("{name} is not UTF-8"))),
     }
-    Ok(())
-}
-
-/// Whether a server part failed before it started: the server could not be reached.
-fn is_unreachable(err: &anyhow::Error) -> bool {
-    let line = err.to_string();
-    line.starts_with("could not connect to")
-        || line.starts_with("bad ")
-        || line.contains("did not answer PING")
-}
-
-fn database_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_string())
-}
-
-fn redis_url() -> String {
-    std::env::var("REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_string())
 }

@@ -61,8 +61,9 @@ fn files_writes_and_reads_ten_notes_at_once_and_leaves_nothing() {
     assert!(out.status.success(), "{out:?}");
     let mut notes: Vec<&str> = stdout.lines().filter(|l| l.starts_with("note-")).collect();
     notes.sort_by_key(|l| l[5..].split('.').next().unwrap().parse::<u32>().unwrap());
+    // "1 line", then "2 lines" and on (issue 21: it said "1 lines").
     let expected: Vec<String> = (1..=10)
-        .map(|n| format!("note-{n}.txt: {n} lines"))
+        .map(|n| format!("note-{n}.txt: {n} line{}", if n == 1 { "" } else { "s" }))
         .collect();
     assert_eq!(notes, expected);
     assert_eq!(
@@ -96,6 +97,13 @@ fn blocking_inline_freezes_the_ticker_and_spawn_blocking_does_not() {
     assert!(out.status.success(), "{out:?}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
+    // The two numbers stand in one column (issue 21: they did not).
+    assert_eq!(
+        lines[0].find("worst tick"),
+        lines[1].find("worst tick"),
+        "{stdout}"
+    );
+    assert_eq!(lines[0].len(), lines[1].len(), "{stdout}");
     let inline = millis_after(lines[0], "worst tick");
     let on_a_thread = millis_after(lines[1], "worst tick");
     // Inline, no tick can run during the 200 ms call: the worst is at least 200 ms minus one
@@ -136,7 +144,7 @@ fn redis_says_in_one_line_when_the_server_is_not_there() {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL; see LAB.md"]
+#[ignore = "needs PostgreSQL; see README"]
 fn postgres_finds_the_long_reads_pipelines_and_drops_its_table() {
     let (out, stdout) = run(&mut Command::new(example("postgres")));
     assert!(out.status.success(), "{out:?}");
@@ -155,7 +163,7 @@ fn postgres_finds_the_long_reads_pipelines_and_drops_its_table() {
 }
 
 #[tokio::test]
-#[ignore = "needs Redis; see LAB.md"]
+#[ignore = "needs Redis; see README"]
 async fn redis_sets_pipelines_and_deletes_every_key_it_made() {
     let (out, stdout) = run(&mut Command::new(example("redis")));
     assert!(out.status.success(), "{out:?}");
