@@ -2,20 +2,20 @@
 //! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/codes/async_scrap.py
 //! Run:      cargo run -p session-09-http --example async_scrap
 //!
+//! Needs:    examples/demo_site/mod.rs beside it (copy the folder along with this file)
+//!
 //! What to watch: 41 titles in id order (every eighth id prints `There is no course`), then the
 //! seconds. Each page takes 0.1 s, yet the total is far below 41 x 0.1 s: the 41 tasks wait at
-//! the same time. It is above 0.1 s, though: like the course's ClientSession per page, each task
-//! builds its own client, and each build loads the system's certificates (for https).
-//! shared_client.rs builds one client instead, and bounds how many pages are in flight.
+//! the same time. Like the course's ClientSession per page, each task builds its own client with
+//! a connection of its own; shared_client.rs builds one, and bounds how many pages are in flight.
 //! The course scraped a real site; this starts the demo site of examples/demo_site instead.
 
 use std::error::Error;
-use std::io::Write;
 use std::time::Instant;
 
 use scraper::{Html, Selector};
 
-mod demo_site; // the demo course site on 127.0.0.1 (examples/demo_site): not the lesson
+mod demo_site; // the demo course site on 127.0.0.1 (examples/demo_site/mod.rs): not the lesson
 
 // async def get_html_text(course_id) -> async fn; aiohttp -> reqwest
 async fn get_html_text(site: String, course_id: u32) -> reqwest::Result<String> {
@@ -39,8 +39,6 @@ fn get_title_from_html_text(html: &str) -> String {
 
 // ANCHOR: get_titles
 async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
-    // println! would panic on a closed stdout (`| head -3`); writeln! returns the error.
-    let mut stdout = std::io::stdout();
     let mut tasks = Vec::new();
     for n in 6100..=6140 {
         // asyncio.create_task -> tokio::spawn: the task starts now, in the background.
@@ -51,7 +49,7 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
         // The first `?`: the task itself failed (it panicked). The second: the request failed.
         let html = t.await??;
         let title = get_title_from_html_text(&html);
-        writeln!(stdout, "{title}")?;
+        println!("{title}");
     }
     Ok(())
 }
@@ -59,15 +57,13 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
 
 // ANCHOR: main
 fn main() -> Result<(), Box<dyn Error>> {
-    let site = demo_site::start_demo_site()?; // <- the demo course site, on 127.0.0.1
-    // reqwest here speaks https through rustls; rustls needs its crypto (`ring`) chosen once.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    let site = demo_site::start_demo_site(); // <- the demo course site, on 127.0.0.1
     let t1 = Instant::now();
     // loop = asyncio.get_event_loop(); loop.run_until_complete(...) -> Runtime::new, block_on.
     // asyncio.run(...) replaced those two lines in Python; #[tokio::main] does in Rust.
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(get_titles_from_site(&site))?;
-    writeln!(std::io::stdout(), "{} seconds", t1.elapsed().as_secs_f64())?;
+    println!("{} seconds", t1.elapsed().as_secs_f64());
     Ok(())
 }
 // ANCHOR_END: main

@@ -2,19 +2,20 @@
 //! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/codes/async_scrap.py
 //! Run:      cargo run -p session-09-http --example async_scrap_surf
 //!
+//! Needs:    examples/demo_site/mod.rs beside it (copy the folder along with this file)
+//!
 //! What to watch: the same 41 lines as async_scrap.rs, then the seconds, about 0.1 s: the 41 tasks
-//! wait at the same time, and a surf client without TLS is cheap to build. Compare with
-//! async_scrap.rs: only the client and the runtime change. surf and async-std are no longer
-//! maintained; new code uses reqwest (tokio) or smol, async-std's successor.
+//! wait at the same time. Compare with async_scrap.rs: only the client and the runtime change.
+//! surf and async-std are no longer maintained; new code uses reqwest (on tokio), or smol,
+//! async-std's successor.
 //! The course scraped a real site; this starts the demo site of examples/demo_site instead.
 
 use std::error::Error;
-use std::io::Write;
 use std::time::Instant;
 
 use scraper::{Html, Selector};
 
-mod demo_site; // the demo course site on 127.0.0.1 (examples/demo_site): not the lesson
+mod demo_site; // the demo course site on 127.0.0.1 (examples/demo_site/mod.rs): not the lesson
 
 // async def get_html_text(course_id) -> async fn; aiohttp -> surf
 async fn get_html_text(site: String, course_id: u32) -> surf::Result<String> {
@@ -37,8 +38,6 @@ fn get_title_from_html_text(html: &str) -> String {
 }
 
 async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
-    // println! would panic on a closed stdout (`| head -3`); writeln! returns the error.
-    let mut stdout = std::io::stdout();
     let mut tasks = Vec::new();
     for n in 6100..=6140 {
         // asyncio.create_task -> async_std::task::spawn: the task starts now, in the background.
@@ -52,16 +51,16 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
         // async-std's JoinHandle gives the task's own result: one `?`, for the request.
         let html = t.await?;
         let title = get_title_from_html_text(&html);
-        writeln!(stdout, "{title}")?;
+        println!("{title}");
     }
     Ok(())
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let site = demo_site::start_demo_site()?; // <- the demo course site, on 127.0.0.1
+    let site = demo_site::start_demo_site(); // <- the demo course site, on 127.0.0.1
     let t1 = Instant::now();
     // loop = asyncio.get_event_loop(); loop.run_until_complete(...) -> async_std::task::block_on
     async_std::task::block_on(get_titles_from_site(&site))?;
-    writeln!(std::io::stdout(), "{} seconds", t1.elapsed().as_secs_f64())?;
+    println!("{} seconds", t1.elapsed().as_secs_f64());
     Ok(())
 }

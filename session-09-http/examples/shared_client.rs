@@ -2,20 +2,20 @@
 //! Original: https://github.com/MrMrProgrammer/async-python/blob/64745a69521ef1db766284e3cebe743d4766ec47/codes/async_scrap.py
 //! Run:      cargo run -p session-09-http --example shared_client
 //! Compare:  diff session-09-http/examples/async_scrap.rs session-09-http/examples/shared_client.rs
+//! Needs:    examples/demo_site/mod.rs beside it (copy the folder along with this file)
 //!
 //! What to watch: the same 41 lines as async_scrap, then the seconds: about 5 x 0.1 s, since
 //! ten pages at a time need ceil(41 / 10) = 5 rounds. One client is built once and its pool
 //! of connections reused; #[tokio::main] replaces the Runtime and block_on.
 
 use std::error::Error;
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
 use scraper::{Html, Selector};
 use tokio::sync::Semaphore;
 
-mod demo_site; // the demo course site on 127.0.0.1 (examples/demo_site): not the lesson
+mod demo_site; // the demo course site on 127.0.0.1 (examples/demo_site/mod.rs): not the lesson
 
 const CONCURRENCY: usize = 10; // most pages in flight at once
 
@@ -50,8 +50,6 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
     // One ClientSession for the whole program: built once, its connections reused.
     let session = reqwest::Client::new();
     let limit = Arc::new(Semaphore::new(CONCURRENCY));
-    // println! would panic on a closed stdout (`| head -3`); writeln! returns the error.
-    let mut stdout = std::io::stdout();
     let mut tasks = Vec::new();
     for n in 6100..=6140 {
         // asyncio.create_task -> tokio::spawn: the task starts now, in the background.
@@ -63,7 +61,7 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
         // The first `?`: the task itself failed (it panicked). The second: the request failed.
         let html = t.await??;
         let title = get_title_from_html_text(&html);
-        writeln!(stdout, "{title}")?;
+        println!("{title}");
     }
     Ok(())
 }
@@ -72,12 +70,10 @@ async fn get_titles_from_site(site: &str) -> Result<(), Box<dyn Error>> {
 // asyncio.run(main()) -> #[tokio::main]: it builds the Runtime and calls block_on for you.
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let site = demo_site::start_demo_site()?; // <- the demo course site, on 127.0.0.1
-    // reqwest here speaks https through rustls; rustls needs its crypto (`ring`) chosen once.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    let site = demo_site::start_demo_site(); // <- the demo course site, on 127.0.0.1
     let t1 = Instant::now();
     get_titles_from_site(&site).await?;
-    writeln!(std::io::stdout(), "{} seconds", t1.elapsed().as_secs_f64())?;
+    println!("{} seconds", t1.elapsed().as_secs_f64());
     Ok(())
 }
 // ANCHOR_END: main

@@ -8,26 +8,26 @@
 //! is close to the latency of the slowest group of `--concurrency` pages. Add `--demo-faults` to
 //! see each kind of failure become one `page N: ...` line while the run carries on.
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::ops::RangeInclusive;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context, bail};
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use reqwest::Url;
 
 use session_09_http::site::{DemoSite, Latency, SiteConfig};
 use session_09_http::{
-    ClientKind, FetchError, HttpClient, Mode, Outcome, Page, Run, Settings, json_report,
-    parse_base_url, parse_ids, redact, scrape_data,
+    ClientKind, GIVE_UP_AFTER, HttpClient, Mode, Outcome, Page, Run, Settings, scrape_data,
 };
 
-/// How many pages failing the same way get a line of their own; the rest are counted.
-const SHOWN_PER_ERROR: usize = 3;
+/// Most pages one run may ask for, so a typo in `--ids` cannot hammer a site.
+const MAX_PAGES: u32 = 10_000;
+
+/// Most KiB of page buffers at once: `--max-body-kib` × `--concurrency` (1 GiB).
+const MAX_BUFFERS_KIB: u64 = 1024 * 1024;
 
 /// Fetch course pages one after another and then concurrently, print each title, and compare
 /// the totals. Without --base-url it scrapes a demo course site it starts on 127.0.0.1.
@@ -37,47 +37,38 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// HTTP client: reqwest on tokio, or surf on async-std (unmaintained; plain http only).
+    /// HTTP client: reqwest on tokio, or surf on async-std (unmaintained upstream).
     #[arg(long, value_enum, default_value_t = ClientKind::Reqwest)]
     client: ClientKind,
 
-    /// Which runs to do: one page after another, many at once, or both to compare.
-    #[arg(long, value_enum, default_value_t = ModeArg::Both)]
-    mode: ModeArg,
+    /// Only this run (default: both, then the speed-up).
+    #[arg(long, value_enum)]
+    mode: Option<Mode>,
 
-    /// Course ids to fetch, as A..=B (or a single id).
+    /// Course ids to fetch, as A..=B (or a single id), at most 10000 pages.
     #[arg(long, value_parser = parse_ids, default_value = "6100..=6140")]
     ids: RangeInclusive<u32>,
 
-    /// Scrape a real site instead of the demo: pages are fetched from {URL}/{id}.
-    #[arg(long, value_name = "URL", value_parser = parse_base_url,
-          conflicts_with_all = ["latency_ms", "seed", "demo_faults"])]
+    /// Scrape a plain-http site instead of the demo: pages are fetched from {URL}/{id}. Only its
+    /// host and port are ever printed; a user name or password in it is refused.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["latency_ms", "demo_faults"])]
     base_url: Option<String>,
 
     /// Most pages in flight at once in the concurrent run (1..=1000).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
     concurrency: u16,
 
-    /// How many times to ask again after a timeout or a 5xx answer (0..=10).
+    /// How many times to ask again after a timeout, a cut connection or a 5xx answer (0..=10).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     retries: u32,
 
     /// Longest wait for one whole request (connect, answer, body), in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 5000,
-          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
     timeout_ms: u64,
 
-    /// Longest wait for a connection, in milliseconds (reqwest; surf has only the total timeout).
-    #[arg(long, value_name = "MS", default_value_t = 2000,
-          value_parser = clap::value_parser!(u64).range(1..=600_000))]
-    connect_timeout_ms: u64,
-
-    /// Pause before the first retry, in milliseconds; it doubles before each next retry.
-    #[arg(long, value_name = "MS", default_value_t = 100,
-          value_parser = clap::value_parser!(u64).range(0..=60_000))]
-    backoff_ms: u64,
-
-    /// Most KiB read from one page; a longer page is one error line (1..=65536; default 4 MiB).
+    /// Most KiB read from one page (1..=65536; default 4 MiB). Times --concurrency, at most
+    /// 1 GiB.
     #[arg(long, value_name = "KIB", default_value_t = 4096,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
     max_body_kib: u32,
@@ -111,10 +102,6 @@ struct SiteArgs {
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=60_000))]
     latency_ms: Option<u64>,
 
-    /// Demo site: seed for the per-page latencies.
-    #[arg(long, default_value_t = 9)]
-    seed: u64,
-
     /// Demo site: make five pages fail (never answers, 503 once, JSON, not UTF-8, 403).
     #[arg(long)]
     demo_faults: bool,
@@ -122,132 +109,121 @@ struct SiteArgs {
 
 impl SiteArgs {
     fn config(&self) -> SiteConfig {
-        let mut config = match self.latency_ms {
-            Some(ms) => SiteConfig::fixed(Duration::from_millis(ms)),
-            None => SiteConfig::default(),
-        };
-        if let Latency::Seeded { seed, .. } = &mut config.latency {
-            *seed = self.seed;
-        }
-        if self.demo_faults {
-            config.with_demo_faults()
-        } else {
-            config
+        let config = SiteConfig::new(match self.latency_ms {
+            Some(ms) => Latency::Fixed(Duration::from_millis(ms)),
+            None => Latency::Seeded(9),
+        });
+        match self.demo_faults {
+            true => config.with_demo_faults(),
+            false => config,
         }
     }
 
     fn describe(&self) -> String {
         match self.latency_ms {
             Some(ms) => format!("latency {ms} ms per page"),
-            None => format!("latency 100-400 ms per page, seed {}", self.seed),
+            None => "latency 100-400 ms per page".to_string(),
         }
     }
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ModeArg {
-    /// One page after another (like `requests` in a loop).
-    Sequential,
-    /// Up to --concurrency pages at once (like aiohttp tasks).
-    Concurrent,
-    /// Sequential, then concurrent, then the speed-up.
-    Both,
+/// Standard output could not be written: a full disk is an error, a reader gone is a quiet end.
+#[derive(Debug, thiserror::Error)]
+#[error("could not write to standard output: {0}")]
+struct StdoutError(io::Error);
+
+/// `writeln!` to stdout, its failure typed as [`StdoutError`] for `?`.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => { writeln!($out, $($arg)*).map_err(StdoutError)? };
+}
+
+/// One line on stderr; a failure to write it (`2> /dev/full`) is not worth a panic.
+macro_rules! warn {
+    ($($arg:tt)*) => { let _ = writeln!(anstream::stderr(), $($arg)*); };
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        // --help and --version are not errors: print them and exit 0 (1 if stdout is full).
-        Err(err) if !err.use_stderr() => {
-            return match err.print().and_then(|()| io::stdout().flush()) {
-                Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
-                    warn(format_args!(
-                        "error: could not write to standard output: {err}"
-                    ));
-                    ExitCode::FAILURE
-                }
-                _ => ExitCode::SUCCESS,
-            };
-        }
+    let (cli, base) = match Cli::try_parse().and_then(|cli| {
+        let base = checked(&cli)?;
+        Ok((cli, base))
+    }) {
+        Ok(parsed) => parsed,
         Err(err) => {
-            warn(format_args!("{}", one_line(&err.render().to_string())));
-            return ExitCode::from(2);
+            // clap's own message; --help and --version exit 0, bad usage 2, whether or not
+            // the message could be printed.
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
-    match run(cli) {
+    match run(&cli, base) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            // `{:#}` prints the whole context chain on one line: "could not X: because Y".
-            warn(format_args!("error: {err:#}"));
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// One line on stderr, password masked. std's `eprintln!` panics when stderr cannot be written
-/// (`2> /dev/full`); a failed warning is not worth a panic, so it is dropped.
-fn warn(line: fmt::Arguments) {
-    let _ = writeln!(anstream::stderr(), "{}", redact(&line.to_string()));
-}
-
-/// Standard output that remembers its first failure instead of panicking on it.
-///
-/// `println!` panics when stdout fails: into a full disk (`> /dev/full`) or a closed pipe
-/// (`| head -1`). Here the first failure stops the writing, and [`Out::finish`] turns it into
-/// one error line (full disk) or a quiet end (the reader went away).
-struct Out {
-    stdout: anstream::AutoStream<io::Stdout>,
-    failed: Option<io::Error>,
-}
-
-impl Out {
-    fn new() -> Self {
-        Out {
-            stdout: anstream::stdout(),
-            failed: None,
-        }
-    }
-
-    fn line(&mut self, line: fmt::Arguments) {
-        if self.failed.is_none()
-            && let Err(err) = writeln!(self.stdout, "{line}")
-        {
-            self.failed = Some(err);
-        }
-    }
-
-    /// `true` once stdout has failed because its reader went away (nothing more to show).
-    fn reader_gone(&self) -> bool {
-        self.failed
-            .as_ref()
-            .is_some_and(|err| err.kind() == io::ErrorKind::BrokenPipe)
-    }
-
-    /// Flushes; a full disk is an error, a closed pipe is a quiet end.
-    fn finish(&mut self) -> anyhow::Result<()> {
-        let result = match self.failed.take() {
-            Some(err) => Err(err),
-            None => self.stdout.flush(),
-        };
-        match result {
-            Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
-                Err(err).context("could not write to standard output")
+        Err(err) => match err.downcast_ref::<StdoutError>() {
+            // `| head -3`: the reader has all it wanted.
+            Some(StdoutError(io)) if io.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            _ => {
+                // `{:#}` prints the whole context chain on one line: "could not X: because Y".
+                warn!("error: {err:#}");
+                ExitCode::FAILURE
             }
-            _ => Ok(()),
-        }
+        },
     }
 }
 
-/// clap's messages span several lines (usage, tips); a learner gets the gist on one line.
-fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+/// What clap cannot check alone: the base URL, and the memory the flags add up to.
+fn checked(cli: &Cli) -> Result<Option<Url>, clap::Error> {
+    let invalid =
+        |message: String| Cli::command().error(clap::error::ErrorKind::ValueValidation, message);
+    let buffers = u64::from(cli.max_body_kib) * u64::from(cli.concurrency);
+    if buffers > MAX_BUFFERS_KIB {
+        return Err(invalid(format!(
+            "--max-body-kib {} x --concurrency {} is {buffers} KiB of page buffers; \
+             the product must be at most {MAX_BUFFERS_KIB} KiB (1 GiB)",
+            cli.max_body_kib, cli.concurrency
+        )));
+    }
+    cli.base_url
+        .as_deref()
+        .map(parse_base_url)
+        .transpose()
+        .map_err(invalid)
+}
+
+/// Parses `--base-url`: an absolute `http` URL with a host and no user name or password.
+/// No message shows any part of it: it may hold a token.
+fn parse_base_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|err| format!("--base-url is not a valid URL ({err})"))?;
+    if url.scheme() != "http" {
+        return Err("--base-url must start with http:// (this lab has no TLS, so no https)".into());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("--base-url has no host".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("--base-url holds a user name or password: leave them out".into());
+    }
+    Ok(url)
+}
+
+/// Parses `--ids`: `A..=B` (or one id `A`), first not above last, at most [`MAX_PAGES`] pages.
+fn parse_ids(text: &str) -> Result<RangeInclusive<u32>, String> {
+    let number = |part: &str| {
+        part.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("`{text}` is not an id range: expected A..=B, e.g. 6100..=6140"))
+    };
+    let (first, last) = match text.split_once("..=") {
+        Some((first, last)) => (number(first)?, number(last)?),
+        None => (number(text)?, number(text)?),
+    };
+    if first > last {
+        return Err(format!(
+            "the range {first}..={last} is reversed: write the smaller id first ({last}..={first})"
+        ));
+    }
+    if last - first >= MAX_PAGES {
+        return Err(format!("{first}..={last} is more than {MAX_PAGES} pages"));
+    }
+    Ok(first..=last)
 }
 
 const BOLD: Style = Style::new().bold();
@@ -255,60 +231,53 @@ const DIM: Style = Style::new().dimmed();
 const RED: Style = AnsiColor::Red.on_default();
 const GREEN: Style = AnsiColor::Green.on_default().bold();
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: &Cli, base: Option<Url>) -> anyhow::Result<()> {
     // One multi-threaded tokio runtime: it serves the demo site, and drives reqwest. surf runs on
     // async-std's own executor instead, while tokio's worker threads keep serving the site.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("could not start the tokio runtime")?;
-
+    let runtime = tokio::runtime::Runtime::new().context("could not start the tokio runtime")?;
     if let Some(Command::Serve { port, site }) = &cli.command {
         return runtime.block_on(serve(*port, site));
     }
-
-    // Ctrl-C during a scrape: one line and exit code 130, the shell's code for an interrupted
-    // program. Nothing to clean up: the demo site lives and dies with this process.
-    ctrlc::set_handler(|| {
-        let newline = if io::stderr().is_terminal() { "\n" } else { "" }; // after the progress bar
-        warn(format_args!("{newline}interrupted: stopped at Ctrl-C"));
-        std::process::exit(130);
-    })
-    .context("could not set up the Ctrl-C handler")?;
-
     let settings = Settings {
         concurrency: usize::from(cli.concurrency),
         retries: cli.retries,
-        connect_timeout: Duration::from_millis(cli.connect_timeout_ms),
         timeout: Duration::from_millis(cli.timeout_ms),
-        backoff: Duration::from_millis(cli.backoff_ms),
         max_body: cli.max_body_kib as usize * 1024,
+        ..Settings::default()
     };
-
     // Keep the site alive (not `_`) until the end of `run`: dropping it stops the server.
-    let (_site, base_url, where_from) = match &cli.base_url {
-        Some(url) => (None, url.clone(), url.clone()),
+    let (site, base) = match base {
+        Some(base) => (None, base),
         None => {
             let site = runtime
                 .block_on(DemoSite::start(cli.site.config(), 0))
                 .context("could not start the demo course site on 127.0.0.1")?;
-            let url = site.base_url();
-            let described = format!("demo course site at {url} ({})", cli.site.describe());
-            (Some(site), url, described)
+            let base = site.base_url();
+            (Some(site), base)
         }
     };
-    // The password of a `user:secret@` base URL is sent, never shown.
-    let shown_url = redact(&base_url);
-    let where_from = redact(&where_from);
-    let mut out = Out::new();
+    // Host and port only: the path or the query may hold a token.
+    let host = format!(
+        "{}:{}",
+        base.host_str().unwrap_or(""),
+        base.port_or_known_default().unwrap_or(80)
+    );
     let client = {
         let _inside = runtime.enter();
-        HttpClient::new(cli.client, &settings, &base_url)?
+        HttpClient::new(cli.client, &settings).context("could not build the client")?
     };
-
+    let mut out = anstream::stdout();
     if !cli.json {
-        out.line(format_args!("{BOLD}Scraping {where_from}{BOLD:#}"));
-        out.line(format_args!(
+        match site {
+            Some(_) => say!(
+                out,
+                "{BOLD}Scraping the demo course site at {host}{BOLD:#} ({})",
+                cli.site.describe()
+            ),
+            None => say!(out, "{BOLD}Scraping the site at {host}{BOLD:#}"),
+        }
+        say!(
+            out,
             "{} with one shared client; pages {}..={}; concurrency {}, retries {}, timeout {} ms",
             cli.client,
             cli.ids.start(),
@@ -316,231 +285,150 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             cli.concurrency,
             cli.retries,
             cli.timeout_ms
-        ));
+        );
         if cfg!(debug_assertions) {
-            out.line(format_args!(
+            say!(
+                out,
                 "{DIM}(debug build: for timings that mean something, add --release){DIM:#}"
-            ));
+            );
         }
     }
 
-    let modes: &[Mode] = match cli.mode {
-        ModeArg::Sequential => &[Mode::Sequential],
-        ModeArg::Concurrent => &[Mode::Concurrent],
-        ModeArg::Both => &[Mode::Sequential, Mode::Concurrent],
+    let modes = match cli.mode {
+        Some(mode) => vec![mode],
+        None => vec![Mode::Sequential, Mode::Concurrent],
     };
     let mut runs = Vec::new();
-    for &mode in modes {
-        let run = scrape_with_progress(
-            &runtime, &client, &base_url, &cli, &settings, mode, &mut out,
-        );
-        if run.errors() == run.pages.len() {
-            // Nothing came back at all (a dead site, a wrong URL): one summary line, and no
-            // second run to fail the same way.
-            out.finish()?;
-            let asked = cli.ids.clone().count();
-            let kinds = error_kinds(&run);
-            if run.pages.len() < asked {
-                bail!(
-                    "could not reach {shown_url}: the first {} of {asked} pages failed ({kinds}), \
-                     so the run stopped there: is the site up and the URL right?",
-                    run.pages.len()
-                );
-            }
+    for mode in modes {
+        let run = scrape_with_progress(&runtime, &client, &base, cli, &settings, mode)?;
+        let asked = cli.ids.clone().count();
+        let last = run
+            .pages
+            .last()
+            .and_then(Page::error_text)
+            .unwrap_or_default();
+        if run.gave_up {
             bail!(
-                "none of the {asked} pages could be fetched from {shown_url} ({kinds}): is the \
+                "gave up on {host}: {GIVE_UP_AFTER} pages in a row could not reach it (the last: \
+                 {last}); the run stopped after {} of {asked} pages: is the site up and the URL \
+                 right?",
+                run.pages.len()
+            );
+        }
+        if run.tally().2 == asked {
+            bail!(
+                "none of the {asked} pages could be fetched from {host} (the last: {last}): is the \
                  site up and the URL right?"
             );
         }
+        let (ok, missing, errors) = run.tally();
         if !cli.json {
-            out.line(format_args!(
-                "{BOLD}{}: {} in {:.2} s{BOLD:#} ({} titles, {} without a course, {} errors)",
-                mode.name(),
-                if run.pages.len() == 1 {
-                    "1 page".to_string()
-                } else {
-                    format!("{} pages", run.pages.len())
-                },
-                run.total.as_secs_f64(),
-                run.ok(),
-                run.missing(),
-                run.errors()
-            ));
+            let (name, n, total) = (mode.name(), run.pages.len(), run.total.as_secs_f64());
+            let s = if n == 1 { "" } else { "s" };
+            say!(
+                out,
+                "{BOLD}{name}: {n} page{s} in {total:.2} s{BOLD:#} ({ok} titles, {missing} without a course, {errors} errors)"
+            );
         }
         runs.push(run);
-        if out.reader_gone() {
-            // `| head -3`: nobody reads the rest, so do not scrape it.
-            return Ok(());
-        }
     }
 
-    if let [sequential, concurrent] = runs.as_slice()
-        && !cli.json
-    {
-        let speedup = sequential.total.as_secs_f64() / concurrent.total.as_secs_f64().max(1e-9);
-        out.line(format_args!(
-            "\n{GREEN}speed-up: {speedup:.1}x{GREEN:#} (sequential {:.2} s / concurrent {:.2} s)",
-            sequential.total.as_secs_f64(),
-            concurrent.total.as_secs_f64()
-        ));
-    }
     if cli.json {
-        out.line(format_args!("{}", json_report(cli.client, &runs)));
+        say!(out, "{}", json_report(cli.client, &runs));
+    } else if let [sequential, concurrent] = runs.as_slice() {
+        let (sequential, concurrent) = (
+            sequential.total.as_secs_f64(),
+            concurrent.total.as_secs_f64(),
+        );
+        say!(
+            out,
+            "\n{GREEN}speed-up: {:.1}x{GREEN:#} (sequential {sequential:.2} s / concurrent {concurrent:.2} s)",
+            sequential / concurrent.max(1e-9)
+        );
     }
-    out.finish()
+    Ok(())
 }
 
-/// A page that failed before any HTTP was spoken: nobody listens, or nobody answers the connect.
-fn could_not_connect(page: &Page) -> bool {
-    matches!(
-        page.outcome,
-        Outcome::Failed(FetchError::Connect(_) | FetchError::ConnectTimeout(_))
-    )
-}
-
-/// `41 x could not connect: connection refused`, one entry per kind of failure in `run`.
-fn error_kinds(run: &Run) -> String {
-    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
-    for text in run.pages.iter().filter_map(Page::error_text) {
-        *kinds.entry(text).or_default() += 1;
-    }
-    kinds
-        .iter()
-        .map(|(text, count)| format!("{count} x {text}"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// One run with a progress bar on stderr (only when stderr is a terminal), printing each
-/// title on stdout and each failure on stderr, in id order.
+/// One run, printing each title on stdout and each failure on stderr, in id order.
 fn scrape_with_progress(
     runtime: &tokio::runtime::Runtime,
     client: &HttpClient,
-    base_url: &str,
+    base: &Url,
     cli: &Cli,
     settings: &Settings,
     mode: Mode,
-    out: &mut Out,
-) -> Run {
-    let pages = u64::from(cli.ids.end() - cli.ids.start()) + 1;
-    let target = if std::io::stderr().is_terminal() {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    let bar = ProgressBar::with_draw_target(Some(pages), target);
-    bar.set_style(
-        ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} pages, {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(mode.name());
+) -> anyhow::Result<Run> {
+    let mut out = anstream::stdout();
     if !cli.json {
-        out.line(format_args!(
-            "\n{BOLD}{}{BOLD:#}",
-            match mode {
-                Mode::Sequential => "One page after another:".to_string(),
-                Mode::Concurrent => format!("Up to {} pages at once:", settings.concurrency),
-            }
-        ));
+        match mode {
+            Mode::Sequential => say!(out, "\n{BOLD}One page after another:{BOLD:#}"),
+            Mode::Concurrent => say!(
+                out,
+                "\n{BOLD}Up to {} pages at once:{BOLD:#}",
+                settings.concurrency
+            ),
+        }
     }
+    // The first failure to write stdout; the run goes on without printing, and reports it after.
+    let mut failed: Option<io::Error> = None;
+    // Each page's line as soon as it is known, in id order: the run's progress.
+    let show = |page: &Page| match (page.title_line(), page.error_line()) {
+        (Some(title), _) if !cli.json && failed.is_none() => {
+            let style = match &page.outcome {
+                Outcome::Title(_) => Style::new(),
+                _ => DIM,
+            };
+            let retried = match page.attempts {
+                1 => String::new(),
+                n => format!("  {DIM}({n} attempts){DIM:#}"),
+            };
+            let line = format!("{:>6}  {style}{title}{style:#}{retried}", page.id);
+            failed = writeln!(out, "{line}").err();
+        }
+        (_, Some(error)) => {
+            warn!("{RED}{error}{RED:#}");
+        }
+        _ => {}
+    };
+    let scrape = scrape_data(client, base, cli.ids.clone(), mode, settings, show);
+    let run = match client.kind() {
+        ClientKind::Reqwest => runtime.block_on(scrape),
+        // loop.run_until_complete(...) -> async_std::task::block_on: async-std drives surf.
+        ClientKind::Surf => async_std::task::block_on(scrape),
+    };
+    match failed {
+        Some(err) => Err(StdoutError(err).into()),
+        None => Ok(run),
+    }
+}
 
-    // Failures of one kind (the same text) get SHOWN_PER_ERROR lines, then are only counted:
-    // a dead site is a few example lines and a summary, not one line per page.
-    let mut seen_errors: BTreeMap<String, usize> = BTreeMap::new();
-    // A site nobody can reach: once the first SHOWN_PER_ERROR pages all failed to connect, the
-    // rest would only wait for the same connect timeouts (minutes, one after another), so the
-    // run gives up. `seen` keeps the pages for the summary.
-    let (give_up, gave_up) = futures::channel::oneshot::channel::<()>();
-    let mut give_up = Some(give_up);
-    let mut seen: Vec<Page> = Vec::new();
-    let started = std::time::Instant::now();
-    let show = |page: &Page| {
-        if give_up.is_none() {
-            return; // given up: pages that were already on their way are not shown
-        }
-        seen.push(page.clone());
-        if seen.len() == SHOWN_PER_ERROR
-            && seen.iter().all(could_not_connect)
-            && let Some(give_up) = give_up.take()
-        {
-            let _ = give_up.send(());
-        }
-        // Printing while the bar is drawn would tear it: suspend it for the line.
-        bar.suspend(|| match (page.title_line(), page.error_line()) {
-            (Some(title), _) if !cli.json => {
-                let style = if title == session_09_http::NO_COURSE {
-                    DIM
-                } else {
-                    Style::new()
-                };
-                let retried = if page.attempts > 1 {
-                    format!("  {DIM}({} attempts){DIM:#}", page.attempts)
-                } else {
-                    String::new()
-                };
-                out.line(format_args!(
-                    "{:>6}  {style}{title}{style:#}{retried}",
-                    page.id
-                ));
-            }
-            (_, Some(error)) => {
-                let seen = seen_errors
-                    .entry(page.error_text().unwrap_or_default())
-                    .or_default();
-                *seen += 1;
-                if *seen <= SHOWN_PER_ERROR {
-                    warn(format_args!("{RED}{error}{RED:#}"));
-                }
-            }
-            _ => {}
-        });
-        bar.inc(1);
-    };
-    let finished = {
-        let scrape = std::pin::pin!(scrape_data(
-            client,
-            base_url,
-            cli.ids.clone(),
-            mode,
-            settings,
-            show
-        ));
-        let scrape_or_give_up = futures::future::select(scrape, gave_up);
-        let either = match client.kind() {
-            ClientKind::Reqwest => runtime.block_on(scrape_or_give_up),
-            // loop.run_until_complete(...) -> async_std::task::block_on: async-std drives surf.
-            ClientKind::Surf => async_std::task::block_on(scrape_or_give_up),
+/// The `--json` report: `{"client":..,"runs":[..],"titles":{"6100":..}}`.
+///
+/// `titles` comes from the last run: a title, or `null` for a page without a course. Failed
+/// pages are left out (their error lines went to stderr).
+fn json_report(client: ClientKind, runs: &[Run]) -> serde_json::Value {
+    let runs_json: Vec<_> = runs
+        .iter()
+        .map(|run| {
+            let (ok, missing, errors) = run.tally();
+            let total_s = (run.total.as_secs_f64() * 1000.0).round() / 1000.0;
+            serde_json::json!({ "mode": run.mode.name(), "total_s": total_s,
+                                "ok": ok, "missing": missing, "errors": errors })
+        })
+        .collect();
+    let mut titles = serde_json::Map::new();
+    for page in runs
+        .last()
+        .map(|run| run.pages.as_slice())
+        .unwrap_or_default()
+    {
+        match &page.outcome {
+            Outcome::Title(title) => titles.insert(page.id.to_string(), title.as_str().into()),
+            Outcome::Missing => titles.insert(page.id.to_string(), serde_json::Value::Null),
+            Outcome::Failed(_) => None,
         };
-        match either {
-            futures::future::Either::Left((run, _)) => Some(run),
-            // Gave up: the scrape and its requests in flight are dropped here.
-            futures::future::Either::Right(_) => None,
-        }
-    };
-    // Gave up, even if the scrape happened to finish in the same breath: report what was seen.
-    let run = match finished {
-        Some(run) if give_up.is_some() => run,
-        _ => Run {
-            mode,
-            total: started.elapsed(),
-            pages: seen,
-        },
-    };
-    bar.finish_and_clear();
-    // The count of what was not shown, unless the whole run failed (then the caller's summary
-    // line says it all).
-    if run.errors() < run.pages.len() {
-        for (text, count) in seen_errors {
-            if count > SHOWN_PER_ERROR {
-                warn(format_args!(
-                    "{RED}... and {} more pages: {text}{RED:#}",
-                    count - SHOWN_PER_ERROR
-                ));
-            }
-        }
     }
-    run
+    serde_json::json!({ "client": client.to_string(), "runs": runs_json, "titles": titles })
 }
 
 /// `serve`: the demo site alone until Ctrl-C.
@@ -550,18 +438,20 @@ async fn serve(port: u16, site: &SiteArgs) -> anyhow::Result<()> {
         .with_context(|| {
             format!("could not listen on 127.0.0.1:{port}: is the port taken? try another --port")
         })?;
-    let mut out = Out::new();
-    out.line(format_args!(
-        "demo course site at http://{}/ ({}); pages at {}/{{id}}; Ctrl-C stops it",
-        demo.addr(),
-        site.describe(),
-        demo.base_url()
-    ));
+    let banner = writeln!(
+        anstream::stdout(),
+        "demo course site at {}/{{id}}, e.g. {}/6100 ({}); Ctrl-C stops it",
+        demo.base_url(),
+        demo.base_url(),
+        site.describe()
+    );
     // A closed pipe (`serve | head -c 0`) is no reason to stop serving; a full disk is an error.
-    out.finish()?;
+    if let Err(err) = banner
+        && err.kind() != io::ErrorKind::BrokenPipe
+    {
+        return Err(StdoutError(err).into());
+    }
     tokio::signal::ctrl_c()
         .await
-        .context("could not wait for Ctrl-C")?;
-    out.line(format_args!("stopped"));
-    out.finish()
+        .context("could not wait for Ctrl-C")
 }

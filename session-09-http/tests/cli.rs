@@ -17,27 +17,34 @@ fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
-/// Asserts a clap error: exit code 2 and exactly one line on stderr mentioning `needle`.
+/// Asserts a clap error: exit code 2, and a first line on stderr mentioning `needle`.
 fn assert_bad_argument(args: &[&str], needle: &str) {
     let output = run(args);
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{args:?}: {text}");
-    assert_eq!(
-        text.lines().count(),
-        1,
-        "{args:?} should give one line, got: {text}"
+    let first = text.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("error: ") && first.contains(needle),
+        "{args:?}: {text}"
     );
-    assert!(text.contains(needle), "{args:?}: {text}");
     assert!(output.stdout.is_empty(), "{args:?}");
 }
 
 #[test]
 fn bad_arguments_give_one_clear_line_and_exit_2() {
     assert_bad_argument(&["--concurrency", "0"], "1..=1000");
-    assert_bad_argument(&["--base-url", "not a url"], "is not a URL");
+    assert_bad_argument(&["--base-url", "not a url"], "is not a valid URL");
     assert_bad_argument(
         &["--base-url", "ftp://example.com/c"],
-        "not an http:// or https:// URL",
+        "must start with http://",
+    );
+    assert_bad_argument(
+        &["--base-url", "https://example.com/c"],
+        "no TLS, so no https",
+    );
+    assert_bad_argument(
+        &["--base-url", "http://u:p@example.com/c"],
+        "user name or password",
     );
     assert_bad_argument(&["--ids", "6140..=6100"], "reversed");
     assert_bad_argument(&["--ids", "61x"], "expected A..=B");
@@ -92,55 +99,45 @@ fn a_closed_port_gives_error_lines_and_a_non_zero_exit() {
             lines[0], "page 6100: could not connect: connection refused",
             "{client}"
         );
-        assert_eq!(
-            lines[3],
-            format!(
-                "error: none of the 3 pages could be fetched from {base} \
-                 (3 x could not connect: connection refused): is the site up and the URL right?"
-            )
+        assert!(
+            lines[3]
+                .starts_with("error: gave up on 127.0.0.1:1: 3 pages in a row could not reach it"),
+            "{text}"
         );
     }
 }
 
 #[test]
-fn https_goes_through_rustls_and_a_failed_handshake_is_a_page_error() {
-    // A plain-TCP server that answers in clear text: the TLS handshake must fail cleanly
-    // (no panic about a missing crypto provider), as one page line and exit code 1.
+fn a_site_whose_every_page_fails_is_one_summary_line_and_exit_1() {
+    // Every page answers 403 (not a failure to reach the site, so the run goes on to the end).
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        let _ = stream.write_all(b"HTTP/1.0 400 Bad Request\r\n\r\n");
+    let base = format!("http://{}/c", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut head = [0; 1024];
+            let _ = std::io::Read::read(&mut stream, &mut head);
+            let _ = stream.write_all(
+                b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
     });
-    let base = format!("https://127.0.0.1:{port}/c");
     let output = run(&[
         "--base-url",
         &base,
         "--ids",
-        "6100",
-        "--retries",
-        "0",
+        "6100..=6104",
         "--mode",
         "sequential",
     ]);
-    server.join().unwrap();
     let text = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert_eq!(text.lines().count(), 2, "{text}");
-    assert!(text.starts_with("page 6100: could not connect: "), "{text}");
-    assert!(!text.contains("panicked"), "{text}");
-}
-
-#[test]
-fn surf_with_https_is_refused_in_one_line() {
-    let output = run(&["--client", "surf", "--base-url", "https://127.0.0.1:9/c"]);
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(text.lines().count(), 1, "{text}");
+    assert_eq!(text.lines().count(), 6, "{text}");
+    let last = text.lines().last().unwrap();
     assert!(
-        text.starts_with("error: surf is built here without TLS"),
+        last.starts_with("error: none of the 5 pages could be fetched from 127.0.0.1:"),
         "{text}"
     );
+    assert!(last.contains("(the last: HTTP 403 Forbidden)"), "{text}");
 }
 
 #[test]
@@ -168,8 +165,8 @@ fn json_smoke_run_against_the_demo_site() {
         );
         assert!(run["total_s"].as_f64().unwrap() > 0.0);
     }
-    assert_eq!(json["titles"]["6101"], "Python & Django: build a shop");
-    assert_eq!(json["titles"]["6100"], "آموزش پایتون مقدماتی");
+    assert_eq!(json["titles"]["6101"], "Café & co 6101");
+    assert_eq!(json["titles"]["6102"], "\"Clean code\" 6102");
     assert!(json["titles"]["6104"].is_null());
     assert_eq!(json["titles"].as_object().unwrap().len(), 6);
 }
@@ -190,8 +187,8 @@ fn human_output_lists_titles_in_order_with_totals_and_the_speed_up() {
         !text.contains('\u{1b}'),
         "no colour codes when stdout is not a terminal"
     );
-    let expected = "  6103  Async Python: asyncio from the ground up\n  6104  There is no course\n  \
-                    6105  FastAPI \u{2013} a REST API in a weekend\n";
+    let expected =
+        "  6103  آموزش داکر 6103\n  6104  There is no course\n  6105  Python & Django 6105\n";
     assert_eq!(
         text.matches(expected).count(),
         2,
@@ -260,7 +257,7 @@ fn serve_runs_the_demo_site_alone() {
     child.wait().unwrap();
     assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
     assert!(
-        answer.contains("<h1>\n    Python &amp; Django: build a shop\n  </h1>"),
+        answer.contains("<h1>\n    Caf&eacute; &amp; co 6101\n  </h1>"),
         "{answer}"
     );
 }
@@ -324,37 +321,4 @@ fn serve_keeps_serving_when_its_stdout_is_closed() {
         answer.is_some_and(|answer| answer.starts_with("HTTP/1.0 200")),
         "{text}"
     );
-}
-
-#[cfg(unix)]
-#[test]
-fn ctrl_c_during_a_scrape_is_one_line_and_exit_130() {
-    // A page that takes a minute; Ctrl-C comes once the run has started (its first line is out).
-    let mut child = Command::new(env!("CARGO_BIN_EXE_session-09-http"))
-        .args([
-            "--ids",
-            "6100",
-            "--latency-ms",
-            "60000",
-            "--timeout-ms",
-            "600000",
-        ])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    assert!(first_line.starts_with("Scraping "), "{first_line}");
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130));
-    assert_eq!(stderr(&output), "interrupted: stopped at Ctrl-C\n");
 }

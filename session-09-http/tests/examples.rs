@@ -104,36 +104,39 @@ fn examples_do_not_use_the_crate_library() {
             source.contains(&format!("cargo run -p session-09-http --example {name}")),
             "{name}: the top comment gives the command"
         );
+        assert!(
+            source.contains("Needs:    examples/demo_site/mod.rs"),
+            "{name}: the top comment says what a copy needs"
+        );
+        for word in ["writeln!", "rustls", "TcpListener"] {
+            assert!(!source.contains(word), "{name}: {word}");
+        }
     }
 }
 
 #[test]
-fn a_closed_or_full_stdout_is_one_error_line_not_a_panic() {
+fn a_closed_stdout_ends_an_example_and_never_hangs() {
+    // Like `| head -0`: the reader is gone before the first title. An example prints with
+    // println!, which panics on a closed pipe: it may stop there, but it must stop.
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     for name in ["async_scrap", "shared_client", "async_scrap_surf"] {
-        // Like `| head -0`: the reader is gone before the first title.
         let mut child = Command::new(example(name))
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         drop(child.stdout.take());
-        let output = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
-        assert!(stderr.contains("BrokenPipe"), "{name}: {stderr}");
-
-        #[cfg(target_os = "linux")]
-        {
-            let output = Command::new(example(name))
-                .stdout(std::fs::File::create("/dev/full").unwrap())
-                .output()
-                .unwrap();
-            let stderr = String::from_utf8(output.stderr).unwrap();
-            assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
-            assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
-            assert!(stderr.contains("StorageFull"), "{name}: {stderr}");
-        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.is_some_and(|s| !s.success()), "{name}: {status:?}");
     }
 }
