@@ -13,6 +13,7 @@
 //! its current item and nothing is cut half-way (`cargo run -p session-11-threads -- cancel`).
 
 use std::collections::VecDeque;
+use std::io::{BufRead, Read};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -28,7 +29,9 @@ type Data = Arc<Mutex<VecDeque<(u64, Instant)>>>;
 
 fn scrap_data(num: u64, data: Data) {
     for idx in 1..=num {
-        data.lock().unwrap().push_back((idx * idx, Instant::now()));
+        data.lock()
+            .expect("a thread panicked")
+            .push_back((idx * idx, Instant::now()));
         anstream::println!("{YELLOW}-- generated item {idx}{YELLOW:#}");
         // time.sleep(random() + .5)
         thread::sleep(Duration::from_secs_f64(fastrand::f64() + 0.5));
@@ -39,7 +42,7 @@ fn process_data(num: u64, data: Data) {
     let mut processed = 0;
     while processed < num {
         // data.pop(0); the guard is dropped at the end of this statement, before any sleep.
-        let item = data.lock().unwrap().pop_front();
+        let item = data.lock().expect("a thread panicked").pop_front();
         let Some((value, t)) = item else {
             thread::sleep(Duration::from_millis(10));
             continue;
@@ -53,8 +56,12 @@ fn process_data(num: u64, data: Data) {
 
 fn check_canceled() {
     anstream::println!("{RED}press enter to exit{RED:#}");
-    // input() -> read one line. End of input (stdin closed) returns too: it counts as Enter.
-    let _ = std::io::stdin().read_line(&mut String::new());
+    // input() -> read one line, at most 1 KiB of it (`take`): an endless line (`< /dev/zero`)
+    // must not fill the memory. End of input (stdin closed) returns too: it counts as Enter.
+    let _ = std::io::stdin()
+        .lock()
+        .take(1024)
+        .read_line(&mut String::new());
 }
 
 fn main() {

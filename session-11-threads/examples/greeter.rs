@@ -4,7 +4,8 @@
 //!     cargo run -p session-11-threads --example greeter
 //!
 //! Watch: `Task Done !` comes at once while the greeter goes on, a line a second; in part 2
-//! Mohammad and Ali greet side by side; in part 3 the "daemon" greeter dies when `main` returns.
+//! Mohammad and Ali greet side by side after `Task Done !`; in part 3 `main` joins them first;
+//! in part 4 the "daemon" greeter dies when `main` returns.
 //!
 //! Where Rust differs: a Python program waits for its non-daemon threads before it exits; a
 //! Rust program ends when `main` returns and takes every thread with it. So there is no daemon
@@ -32,10 +33,19 @@ fn main() {
     println!("Task Done !");
     // t.join() -> JoinHandle::join. Python joins a non-daemon thread for you at exit; Rust
     // does not, so without this line the process would end here, after one greeting.
-    t.join().unwrap();
+    t.join().expect("the greeter panicked");
     // ANCHOR_END: spawn
 
-    println!("== 2. a list of threads: multi-threading ==");
+    println!("== 2. two threads, no join: multi-threading ==");
+    let t1 = thread::spawn(move || greeter("Mohammad", 10));
+    let t2 = thread::spawn(move || greeter("Ali", 10));
+    println!("Task Done !");
+    // The course's snippet ends here, and Python waits for both threads at exit. Rust would
+    // not: join them, or part 3 would start with these two still greeting.
+    t1.join().expect("the greeter panicked");
+    t2.join().expect("the greeter panicked");
+
+    println!("== 3. a list of threads, joined before Task Done ==");
     // threads = [Thread(...), Thread(...)]; [t.start() ...] -> a Vec of JoinHandles
     let threads: Vec<_> = ["Mohammad", "Ali"]
         .into_iter()
@@ -43,11 +53,11 @@ fn main() {
         .collect();
     // [t.join() for t in threads] -> join each handle
     for t in threads {
-        t.join().unwrap();
+        t.join().expect("the greeter panicked");
     }
     println!("Task Done !");
 
-    println!("== 3. a daemon thread: nobody waits for it ==");
+    println!("== 4. a daemon thread: nobody waits for it ==");
     // Thread(..., daemon=True) -> spawn and drop the handle: the thread is detached.
     drop(thread::spawn(move || greeter("Mohammad", 10)));
     // main's own work, 2.5 s; then main returns and the greeter dies mid-way.

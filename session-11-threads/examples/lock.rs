@@ -23,16 +23,15 @@ impl Movie {
     // Way 1: acquire(), try: ..., finally: release().
     fn booking_by_hand(&self, number_of_seats: i64) {
         let name = thread::current().name().unwrap_or("?").to_string();
-        // self.lock.acquire() -> lock(); Err only if a thread panicked while holding it
-        // (the except: print(e) of the course).
-        let mut seats = match self.available_seats.lock() {
-            Ok(seats) => seats,
-            Err(e) => return println!("{e}"),
-        };
+        // self.lock.acquire() -> lock(), which fails only if a thread panicked holding it.
+        // The course's try/except print(e) guards the booking, which cannot fail here: no except.
+        let mut seats = self.available_seats.lock().expect("a booking panicked");
         if number_of_seats <= *seats {
             println!("{number_of_seats} seats booked successfully for {name} \n");
             *seats -= number_of_seats;
         } else {
+            // The course's `elif ... > ...` and its `else: print('All seats are sold out')`:
+            // a number is either <= or >, so that else can never run, and Rust drops it.
             println!("{name}, number of seats that you want is greater than available seats");
         }
         // finally: self.lock.release() -> drop the guard. Leaving the function (a return, a
@@ -45,7 +44,7 @@ impl Movie {
     fn booking(&self, number_of_seats: i64) {
         let name = thread::current().name().unwrap_or("?").to_string();
         {
-            let mut seats = self.available_seats.lock().unwrap();
+            let mut seats = self.available_seats.lock().expect("a booking panicked");
             if number_of_seats <= *seats {
                 println!("{number_of_seats} seats booked successfully for {name} \n");
                 *seats -= number_of_seats;
@@ -67,10 +66,11 @@ fn book_twice(way: fn(&Movie, i64)) {
             thread::Builder::new()
                 .name(name.to_string())
                 .spawn_scoped(s, move || way(movie, 2))
-                .unwrap();
+                .expect("could not start a thread");
         }
     });
-    println!("Available seats: {}", movie.available_seats.lock().unwrap());
+    let seats = movie.available_seats.lock().expect("a booking panicked");
+    println!("Available seats: {seats}");
 }
 
 fn main() {

@@ -45,7 +45,10 @@ fn main() {
             tasks.push(s.spawn(move || do_math(start, num)));
         }
         // t.get() -> join(), which hands back the thread's return value
-        tasks.into_iter().map(|t| t.join().unwrap()).collect()
+        tasks
+            .into_iter()
+            .map(|t| t.join().expect("a thread panicked"))
+            .collect()
     });
     // ANCHOR_END: pool
     println!("Done in {} seconds", t0.elapsed().as_secs_f64());

@@ -26,12 +26,12 @@ impl Movie {
         // threading.current_thread().name -> thread::current().name()
         let name = thread::current().name().unwrap_or("?").to_string();
         // Lock scope 1: the check. The guard is dropped at the end of the statement.
-        let available = *AVAILABLE_SEATS.lock().unwrap();
+        let available = *AVAILABLE_SEATS.lock().expect("a thread panicked");
         if number_of_seats <= available {
             // The window: the other thread may check now, and see 2 seats too.
             println!("{number_of_seats} seats booked successfully for {name} \n");
             // Lock scope 2: the booking, on a check that may be out of date.
-            *AVAILABLE_SEATS.lock().unwrap() -= number_of_seats;
+            *AVAILABLE_SEATS.lock().expect("a thread panicked") -= number_of_seats;
         } else if number_of_seats > available {
             println!("{name}, number of seats that you want is greater than available seats");
         } else {
@@ -51,8 +51,11 @@ fn main() {
             thread::Builder::new()
                 .name(name.to_string())
                 .spawn_scoped(s, || movie.booking(2))
-                .unwrap();
+                .expect("could not start a thread");
         }
     });
-    println!("Available seats: {}", *AVAILABLE_SEATS.lock().unwrap());
+    println!(
+        "Available seats: {}",
+        *AVAILABLE_SEATS.lock().expect("a thread panicked")
+    );
 }
