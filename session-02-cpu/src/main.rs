@@ -128,7 +128,8 @@ fn run(cli: Cli) -> Result<bool> {
     };
     let seconds = (!cli.forever).then_some(cli.seconds);
     // ANCHOR: measure
-    // cpu::run measures and hands each sample of the cores' usage to this callback; the display draws it. The measuring code never calls the drawing code.
+    // cpu::run measures and hands each sample of the cores' usage to this callback; the display
+    // draws it. The measuring code never calls the drawing code.
     let report = cpu::run(seconds, cli.print, &interrupted, |s| display.show(s))?;
     // ANCHOR_END: measure
     if cli.json {
