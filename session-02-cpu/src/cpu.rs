@@ -3,7 +3,7 @@
 //!
 //! Rust has no GIL, so phase 2's threads really do run at the same time, and both the bars and
 //! the increments per second show it; Python threads would not. This module measures and never
-//! draws: it hands every [`Event`] to a callback, and the `display` module draws it.
+//! draws: it hands every [`Sample`] to a callback, and the `display` module draws it.
 
 use std::hint::black_box;
 use std::io::{self, Write};

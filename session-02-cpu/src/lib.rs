@@ -4,7 +4,7 @@
 //! (`cargo run --release -p session-02-cpu`).
 //!
 //! * [`cpu`]: the course's endless loop on one thread, then on one per core (no GIL in Rust),
-//!   while the usage of every core is sampled; every event goes to a callback.
+//!   while the usage of every core is sampled; every sample goes to a callback.
 //! * [`shop`]: the course's online shop on one tokio thread; the waits overlap, the steps that
 //!   depend on each other stay in order.
 //! * [`display`]: that callback for a terminal (live bars) or a pipe (a line a second), and the
