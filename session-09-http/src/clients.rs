@@ -10,12 +10,12 @@
 //! Every failure becomes a [`FetchError`], whose text never holds the URL.
 
 use std::error::Error;
-use std::io;
+use std::io::{self, ErrorKind::*};
 use std::time::Duration;
 
 use futures::AsyncReadExt;
 use reqwest::Url;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, TRANSFER_ENCODING};
+use reqwest::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 
 use crate::Settings;
 
@@ -43,8 +43,6 @@ pub enum FetchError {
     /// Nobody listens at that address (or the host does not exist).
     #[error("could not connect: {0}")]
     Connect(String),
-    #[error("could not connect within {} ms", .0.as_millis())]
-    ConnectTimeout(Duration),
     /// No complete answer within the total timeout.
     #[error("timed out after {} ms", .0.as_millis())]
     Timeout(Duration),
@@ -52,11 +50,8 @@ pub enum FetchError {
     #[error("the connection broke during the answer: {0}")]
     Broken(String),
     /// An HTTP status that is neither success nor "no such course" (404).
-    #[error("HTTP {0} {}", reason(*.0))]
-    Status(u16),
-    /// The answer is not an HTML page; holds the content type.
-    #[error("not an HTML page (content type {0})")]
-    NotHtml(String),
+    #[error("HTTP {0}")]
+    Status(reqwest::StatusCode),
     /// The body is not valid UTF-8; holds the byte offset of the first bad byte.
     #[error("page is not UTF-8 (invalid byte at offset {0})")]
     NotUtf8(usize),
@@ -83,11 +78,8 @@ impl FetchError {
     /// connection, a 403 or a page that is not HTML will not: asking again would waste time.
     pub fn is_retryable(&self) -> bool {
         match self {
-            FetchError::ConnectTimeout(_)
-            | FetchError::Timeout(_)
-            | FetchError::Broken(_)
-            | FetchError::Truncated { .. } => true,
-            FetchError::Status(status) => (500..600).contains(status),
+            FetchError::Timeout(_) | FetchError::Broken(_) | FetchError::Truncated { .. } => true,
+            FetchError::Status(status) => status.is_server_error(),
             _ => false,
         }
     }
@@ -95,21 +87,8 @@ impl FetchError {
     /// The site could not be reached: refused, or no answer in time.
     pub fn is_unreachable(&self) -> bool {
         use FetchError::*;
-        matches!(self, Connect(_) | ConnectTimeout(_) | Timeout(_))
+        matches!(self, Connect(_) | Timeout(_))
     }
-}
-
-/// The reason phrase of a status code, e.g. "Internal Server Error" for 500.
-fn reason(status: u16) -> &'static str {
-    let status = reqwest::StatusCode::from_u16(status).ok();
-    status.and_then(|s| s.canonical_reason()).unwrap_or("")
-}
-
-/// What came back for one request, before we judge it.
-struct Answer {
-    status: u16,
-    content_type: String,
-    body: Vec<u8>,
 }
 
 /// One client, built once and shared by every request of a run.
@@ -126,7 +105,6 @@ impl HttpClient {
             ClientKind::Reqwest => {
                 // No HTTP_PROXY: the lab talks to the site itself, as surf does.
                 let builder = reqwest::Client::builder().no_proxy();
-                let builder = builder.connect_timeout(settings.connect_timeout);
                 HttpClient::Reqwest(builder.timeout(settings.timeout).build()?)
             }
             // Keep-alive is off: surf's HTTP/1 pool puts a connection whose request timed out
@@ -140,14 +118,6 @@ impl HttpClient {
                     .try_into()?,
             ),
         })
-    }
-
-    /// Which client this is.
-    pub fn kind(&self) -> ClientKind {
-        match self {
-            HttpClient::Reqwest(_) => ClientKind::Reqwest,
-            HttpClient::Surf(_) => ClientKind::Surf,
-        }
     }
 
     /// Waits before a retry, on the timer of the client's own runtime.
@@ -175,23 +145,14 @@ impl HttpClient {
                 timeout.map_err(|_| FetchError::Timeout(settings.timeout))??
             }
         };
-        match answer.status {
+        let (status, body) = answer;
+        match status.as_u16() {
             200..=299 => {}
             404 => return Ok(None),
-            status => return Err(FetchError::Status(status)),
-        }
-        let essence = answer.content_type.split(';').next().unwrap_or("").trim();
-        if !essence.eq_ignore_ascii_case("text/html")
-            && !essence.eq_ignore_ascii_case("application/xhtml+xml")
-        {
-            let shown = match answer.content_type.as_str() {
-                "" => "missing",
-                content_type => content_type,
-            };
-            return Err(FetchError::NotHtml(shown.to_string()));
+            _ => return Err(FetchError::Status(status)),
         }
         // Python's response.text() would guess an encoding; we insist on UTF-8 and say so.
-        String::from_utf8(answer.body)
+        String::from_utf8(body)
             .map(Some)
             .map_err(|err| FetchError::NotUtf8(err.utf8_error().valid_up_to()))
     }
@@ -202,13 +163,11 @@ async fn get_reqwest(
     client: &reqwest::Client,
     url: &Url,
     settings: &Settings,
-) -> Result<Answer, FetchError> {
+) -> Result<(reqwest::StatusCode, Vec<u8>), FetchError> {
     let classify = |err: reqwest::Error| {
         // reqwest's own message names the URL, which may carry a token: only its causes count.
         let err = err.without_url();
-        if err.is_connect() && err.is_timeout() {
-            FetchError::ConnectTimeout(settings.connect_timeout)
-        } else if err.is_timeout() {
+        if err.is_timeout() {
             FetchError::Timeout(settings.timeout)
         } else if err.is_connect() {
             FetchError::Connect(cause(&err))
@@ -226,11 +185,7 @@ async fn get_reqwest(
     {
         return Err(too_big);
     }
-    let status = response.status().as_u16();
-    let content_type = (response.headers().get(CONTENT_TYPE))
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let status = response.status();
     // Read the body chunk by chunk and stop at the cap: `response.bytes()` would keep whatever
     // an endless body sends until memory runs out.
     let mut body = Vec::new();
@@ -240,11 +195,7 @@ async fn get_reqwest(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Answer {
-        status,
-        content_type,
-        body,
-    })
+    Ok((status, body))
 }
 
 /// The same GET with surf.
@@ -252,16 +203,16 @@ async fn get_surf(
     client: &surf::Client,
     url: &Url,
     settings: &Settings,
-) -> Result<Answer, FetchError> {
+) -> Result<(reqwest::StatusCode, Vec<u8>), FetchError> {
     let mut response =
         client
             .get(url.as_str())
             .await
             .map_err(|err| match err.downcast_ref::<io::Error>() {
-                Some(err) if err.kind() == io::ErrorKind::ConnectionRefused => {
-                    FetchError::Connect("connection refused".to_string())
+                // A connection that broke after it was made.
+                Some(err) if matches!(err.kind(), ConnectionReset | ConnectionAborted) => {
+                    FetchError::Broken(err.to_string())
                 }
-                Some(err) if is_broken(err) => FetchError::Broken(err.to_string()),
                 Some(err) => FetchError::Connect(err.to_string()),
                 None => FetchError::Other(err.to_string()),
             })?;
@@ -273,11 +224,8 @@ async fn get_surf(
     if response.header(CONTENT_LENGTH.as_str()).is_none() && !chunked {
         return Err(FetchError::CloseDelimited);
     }
-    let status = u16::from(response.status());
-    let content_type = response
-        .header(CONTENT_TYPE.as_str())
-        .map(|values| values.last().as_str().to_string())
-        .unwrap_or_default();
+    let status = reqwest::StatusCode::from_u16(response.status().into())
+        .map_err(|_| FetchError::Other("an invalid HTTP status".into()))?;
     // Read at most one byte past the cap, so an endless body costs `max_body` bytes of memory.
     let mut body = Vec::new();
     response
@@ -299,32 +247,15 @@ async fn get_surf(
             announced: announced as u64,
         });
     }
-    Ok(Answer {
-        status,
-        content_type,
-        body,
-    })
+    Ok((status, body))
 }
 
-/// A connection that broke after it was made.
-fn is_broken(err: &io::Error) -> bool {
-    use io::ErrorKind::*;
-    matches!(
-        err.kind(),
-        ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
-    )
-}
-
-/// What went wrong underneath reqwest's "error sending request": the innermost cause, and
-/// `connection refused` or `connection reset` for those two I/O errors.
+/// What went wrong underneath reqwest's "error sending request": the innermost cause, such as
+/// "Connection refused (os error 111)".
 fn cause(err: &(dyn Error + 'static)) -> String {
     let mut inner = err;
     while let Some(source) = inner.source() {
         inner = source;
     }
-    match inner.downcast_ref::<io::Error>().map(io::Error::kind) {
-        Some(io::ErrorKind::ConnectionRefused) => "connection refused".to_string(),
-        Some(io::ErrorKind::ConnectionReset) => "connection reset".to_string(),
-        _ => inner.to_string(),
-    }
+    inner.to_string()
 }

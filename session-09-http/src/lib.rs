@@ -21,7 +21,5 @@ pub mod clients;
 pub mod site;
 
 pub use clients::{ClientKind, FetchError, HttpClient};
-pub use scrape::{
-    GIVE_UP_AFTER, Mode, Outcome, Page, Run, Settings, course_url, scrape_data, scrape_page,
-};
-pub use title::{NO_COURSE, clean_text, extract_title, read_title};
+pub use scrape::{GIVE_UP_AFTER, Mode, Outcome, Page, Run, Settings, scrape_data, scrape_page};
+pub use title::{Late, NO_COURSE, clean_text, extract_title};

@@ -2,11 +2,7 @@
 //!
 //! Run it:      cargo run -p session-09-http
 //! Measure it:  cargo run --release -p session-09-http -- --latency-ms 200 --concurrency 64
-//! Serve only:  cargo run -p session-09-http -- serve --port 8000   (then open http://127.0.0.1:8000/)
-//!
-//! What to watch: the sequential total is the SUM of the pages' latencies; the concurrent total
-//! is close to the latency of the slowest group of `--concurrency` pages. Add `--demo-faults` to
-//! see each kind of failure become one `page N: ...` line while the run carries on.
+//! Serve only:  cargo run -p session-09-http -- serve --port 8000   (what to watch: LAB.md)
 
 use std::io::{self, Write};
 use std::ops::RangeInclusive;
@@ -18,13 +14,11 @@ use anyhow::{Context, bail};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use reqwest::Url;
 
-use session_09_http::site::{DemoSite, Latency, SiteConfig};
+use session_09_http::site::{DemoSite, SiteConfig};
 use session_09_http::{
-    ClientKind, GIVE_UP_AFTER, HttpClient, Mode, Outcome, Page, Run, Settings, scrape_data,
+    ClientKind, GIVE_UP_AFTER, HttpClient, Mode, NO_COURSE, Outcome, Page, Run, Settings,
+    scrape_data,
 };
-
-/// Most pages one run may ask for, so a typo in `--ids` cannot hammer a site.
-const MAX_PAGES: u32 = 10_000;
 
 /// Most KiB of page buffers at once: `--max-body-kib` × `--concurrency` (1 GiB).
 const MAX_BUFFERS_KIB: u64 = 1024 * 1024;
@@ -45,9 +39,9 @@ struct Cli {
     #[arg(long, value_enum)]
     mode: Option<Mode>,
 
-    /// Course ids to fetch, as A..=B (or a single id), at most 10000 pages.
-    #[arg(long, value_parser = parse_ids, default_value = "6100..=6140")]
-    ids: RangeInclusive<u32>,
+    /// How many course pages to fetch, from id 6100 on (1..=10000; the course's 41 by default).
+    #[arg(long, default_value_t = 41, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pages: u32,
 
     /// Scrape a plain-http site instead of the demo: pages are fetched from {URL}/{id}. Only its
     /// host and port are ever printed; a user name or password in it is refused.
@@ -88,9 +82,6 @@ enum Command {
         /// Port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 8000)]
         port: u16,
-
-        #[command(flatten)]
-        site: SiteArgs,
     },
 }
 
@@ -99,20 +90,25 @@ enum Command {
 struct SiteArgs {
     /// Demo site: every page answers after exactly this many milliseconds (default: 100-400 ms,
     /// different per page).
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    #[arg(long, global = true, value_name = "MS",
+          value_parser = clap::value_parser!(u64).range(0..=60_000))]
     latency_ms: Option<u64>,
 
-    /// Demo site: make five pages fail (never answers, 503 once, JSON, not UTF-8, 403).
-    #[arg(long)]
+    /// Demo site: make four pages fail (never answers, 503 once, not UTF-8, 403).
+    #[arg(long, global = true)]
     demo_faults: bool,
+}
+
+impl Cli {
+    /// The course ids to fetch: `--pages` of them from 6100 on.
+    fn ids(&self) -> RangeInclusive<u32> {
+        6100..=6100 + self.pages - 1
+    }
 }
 
 impl SiteArgs {
     fn config(&self) -> SiteConfig {
-        let config = SiteConfig::new(match self.latency_ms {
-            Some(ms) => Latency::Fixed(Duration::from_millis(ms)),
-            None => Latency::Seeded(9),
-        });
+        let config = SiteConfig::new(self.latency_ms.map(Duration::from_millis));
         match self.demo_faults {
             true => config.with_demo_faults(),
             false => config,
@@ -195,35 +191,10 @@ fn parse_base_url(text: &str) -> Result<Url, String> {
     if url.scheme() != "http" {
         return Err("--base-url must start with http:// (this lab has no TLS, so no https)".into());
     }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("--base-url has no host".into());
-    }
     if !url.username().is_empty() || url.password().is_some() {
         return Err("--base-url holds a user name or password: leave them out".into());
     }
     Ok(url)
-}
-
-/// Parses `--ids`: `A..=B` (or one id `A`), first not above last, at most [`MAX_PAGES`] pages.
-fn parse_ids(text: &str) -> Result<RangeInclusive<u32>, String> {
-    let number = |part: &str| {
-        part.trim()
-            .parse::<u32>()
-            .map_err(|_| format!("`{text}` is not an id range: expected A..=B, e.g. 6100..=6140"))
-    };
-    let (first, last) = match text.split_once("..=") {
-        Some((first, last)) => (number(first)?, number(last)?),
-        None => (number(text)?, number(text)?),
-    };
-    if first > last {
-        return Err(format!(
-            "the range {first}..={last} is reversed: write the smaller id first ({last}..={first})"
-        ));
-    }
-    if last - first >= MAX_PAGES {
-        return Err(format!("{first}..={last} is more than {MAX_PAGES} pages"));
-    }
-    Ok(first..=last)
 }
 
 const BOLD: Style = Style::new().bold();
@@ -235,15 +206,14 @@ fn run(cli: &Cli, base: Option<Url>) -> anyhow::Result<()> {
     // One multi-threaded tokio runtime: it serves the demo site, and drives reqwest. surf runs on
     // async-std's own executor instead, while tokio's worker threads keep serving the site.
     let runtime = tokio::runtime::Runtime::new().context("could not start the tokio runtime")?;
-    if let Some(Command::Serve { port, site }) = &cli.command {
-        return runtime.block_on(serve(*port, site));
+    if let Some(Command::Serve { port }) = cli.command {
+        return runtime.block_on(serve(port, &cli.site));
     }
     let settings = Settings {
         concurrency: usize::from(cli.concurrency),
         retries: cli.retries,
         timeout: Duration::from_millis(cli.timeout_ms),
         max_body: cli.max_body_kib as usize * 1024,
-        ..Settings::default()
     };
     // Keep the site alive (not `_`) until the end of `run`: dropping it stops the server.
     let (site, base) = match base {
@@ -278,10 +248,9 @@ fn run(cli: &Cli, base: Option<Url>) -> anyhow::Result<()> {
         }
         say!(
             out,
-            "{} with one shared client; pages {}..={}; concurrency {}, retries {}, timeout {} ms",
+            "{} with one shared client; pages {:?}; concurrency {}, retries {}, timeout {} ms",
             cli.client,
-            cli.ids.start(),
-            cli.ids.end(),
+            cli.ids(),
             cli.concurrency,
             cli.retries,
             cli.timeout_ms
@@ -301,25 +270,21 @@ fn run(cli: &Cli, base: Option<Url>) -> anyhow::Result<()> {
     let mut runs = Vec::new();
     for mode in modes {
         let run = scrape_with_progress(&runtime, &client, &base, cli, &settings, mode)?;
-        let asked = cli.ids.clone().count();
+        let asked = cli.pages as usize;
         let last = run
             .pages
             .last()
-            .and_then(Page::error_text)
+            .and_then(Page::error_line)
             .unwrap_or_default();
-        if run.gave_up {
-            bail!(
-                "gave up on {host}: {GIVE_UP_AFTER} pages in a row could not reach it (the last: \
-                 {last}); the run stopped after {} of {asked} pages: is the site up and the URL \
-                 right?",
-                run.pages.len()
-            );
-        }
-        if run.tally().2 == asked {
-            bail!(
-                "none of the {asked} pages could be fetched from {host} (the last: {last}): is the \
-                 site up and the URL right?"
-            );
+        let (done, failed) = (run.pages.len(), run.tally().2);
+        if run.gave_up || failed == asked {
+            let why = match run.gave_up {
+                true => format!(
+                    "{GIVE_UP_AFTER} pages in a row could not reach it, so the run stopped after {done} of {asked} pages"
+                ),
+                false => format!("none of the {asked} pages could be fetched"),
+            };
+            bail!("gave up on {host}: {why} (the last: {last}): is the site up and the URL right?");
         }
         let (ok, missing, errors) = run.tally();
         if !cli.json {
@@ -372,26 +337,26 @@ fn scrape_with_progress(
     // The first failure to write stdout; the run goes on without printing, and reports it after.
     let mut failed: Option<io::Error> = None;
     // Each page's line as soon as it is known, in id order: the run's progress.
-    let show = |page: &Page| match (page.title_line(), page.error_line()) {
-        (Some(title), _) if !cli.json && failed.is_none() => {
-            let style = match &page.outcome {
-                Outcome::Title(_) => Style::new(),
-                _ => DIM,
-            };
-            let retried = match page.attempts {
-                1 => String::new(),
-                n => format!("  {DIM}({n} attempts){DIM:#}"),
-            };
+    let show = |page: &Page| {
+        let (style, title) = match &page.outcome {
+            Outcome::Title(title) => (Style::new(), title.as_str()),
+            Outcome::Missing => (DIM, NO_COURSE),
+            Outcome::Failed(_) => {
+                warn!("{RED}{}{RED:#}", page.error_line().unwrap_or_default());
+                return;
+            }
+        };
+        let retried = match page.attempts {
+            1 => String::new(),
+            n => format!("  {DIM}({n} attempts){DIM:#}"),
+        };
+        if !cli.json && failed.is_none() {
             let line = format!("{:>6}  {style}{title}{style:#}{retried}", page.id);
             failed = writeln!(out, "{line}").err();
         }
-        (_, Some(error)) => {
-            warn!("{RED}{error}{RED:#}");
-        }
-        _ => {}
     };
-    let scrape = scrape_data(client, base, cli.ids.clone(), mode, settings, show);
-    let run = match client.kind() {
+    let scrape = scrape_data(client, base, cli.ids(), mode, settings, show);
+    let run = match cli.client {
         ClientKind::Reqwest => runtime.block_on(scrape),
         // loop.run_until_complete(...) -> async_std::task::block_on: async-std drives surf.
         ClientKind::Surf => async_std::task::block_on(scrape),
@@ -416,18 +381,17 @@ fn json_report(client: ClientKind, runs: &[Run]) -> serde_json::Value {
                                 "ok": ok, "missing": missing, "errors": errors })
         })
         .collect();
-    let mut titles = serde_json::Map::new();
-    for page in runs
+    let pages = runs
         .last()
         .map(|run| run.pages.as_slice())
-        .unwrap_or_default()
-    {
-        match &page.outcome {
-            Outcome::Title(title) => titles.insert(page.id.to_string(), title.as_str().into()),
-            Outcome::Missing => titles.insert(page.id.to_string(), serde_json::Value::Null),
+        .unwrap_or_default();
+    let titles: serde_json::Map<_, _> = (pages.iter())
+        .filter_map(|page| match &page.outcome {
+            Outcome::Title(title) => Some((page.id.to_string(), title.as_str().into())),
+            Outcome::Missing => Some((page.id.to_string(), serde_json::Value::Null)),
             Outcome::Failed(_) => None,
-        };
-    }
+        })
+        .collect();
     serde_json::json!({ "client": client.to_string(), "runs": runs_json, "titles": titles })
 }
 
@@ -440,8 +404,7 @@ async fn serve(port: u16, site: &SiteArgs) -> anyhow::Result<()> {
         })?;
     let banner = writeln!(
         anstream::stdout(),
-        "demo course site at {}/{{id}}, e.g. {}/6100 ({}); Ctrl-C stops it",
-        demo.base_url(),
+        "demo course site at {}/{{id}} ({}); Ctrl-C stops it",
         demo.base_url(),
         site.describe()
     );

@@ -12,11 +12,14 @@ use futures::StreamExt;
 use reqwest::Url;
 
 use crate::clients::{FetchError, HttpClient};
-use crate::title::{Late, NO_COURSE, clean_text, read_title};
+use crate::title::{Late, clean_text, extract_title};
 
 /// Pages in a row that could not reach the site (refused, or timed out) before a run stops:
 /// the rest would only wait for the same timeouts, one after another.
 pub const GIVE_UP_AFTER: usize = 3;
+
+/// Pause before the first retry; it doubles before each next one.
+pub const BACKOFF: Duration = Duration::from_millis(100);
 
 /// How the client behaves: limits, timeouts and retries.
 #[derive(Debug, Clone)]
@@ -25,12 +28,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// How many times a timed-out, cut or 5xx page is asked again.
     pub retries: u32,
-    /// Longest wait for one whole request: connect, answer and body.
+    /// Longest wait for one page: connect, answer, body and reading the title.
     pub timeout: Duration,
-    /// Longest wait for a connection (reqwest; surf has only the total timeout).
-    pub connect_timeout: Duration,
-    /// Pause before the first retry; it doubles before each next one.
-    pub backoff: Duration,
     /// Most bytes read from one page's body; a longer page is an error, not a full memory.
     pub max_body: usize,
 }
@@ -40,9 +39,7 @@ impl Default for Settings {
         Settings {
             concurrency: 10,
             retries: 2,
-            connect_timeout: Duration::from_secs(2),
             timeout: Duration::from_secs(5),
-            backoff: Duration::from_millis(100),
             max_body: 4 * 1024 * 1024,
         }
     }
@@ -60,10 +57,7 @@ pub enum Mode {
 impl Mode {
     /// The name used in output and JSON.
     pub fn name(self) -> &'static str {
-        match self {
-            Mode::Sequential => "sequential",
-            Mode::Concurrent => "concurrent",
-        }
+        ["sequential", "concurrent"][self as usize]
     }
 }
 
@@ -88,27 +82,12 @@ pub struct Page {
 }
 
 impl Page {
-    /// The line the course prints for this page: the title or `There is no course`.
-    /// `None` for a failed page, whose line is [`Page::error_line`].
-    pub fn title_line(&self) -> Option<&str> {
-        match &self.outcome {
-            Outcome::Title(title) => Some(title),
-            Outcome::Missing => Some(NO_COURSE),
-            Outcome::Failed(_) => None,
-        }
-    }
-
-    /// The failure, made safe to print: `timed out after 5000 ms`.
-    pub fn error_text(&self) -> Option<String> {
-        match &self.outcome {
-            Outcome::Failed(error) => Some(clean_text(&error.to_string())),
-            _ => None,
-        }
-    }
-
-    /// `page 6107: timed out after 5000 ms (3 attempts)` for a failed page.
+    /// `page 6107: timed out after 5000 ms (3 attempts)` for a failed page, safe to print.
     pub fn error_line(&self) -> Option<String> {
-        let error = self.error_text()?;
+        let Outcome::Failed(error) = &self.outcome else {
+            return None;
+        };
+        let error = clean_text(&error.to_string());
         Some(match self.attempts {
             1 => format!("page {}: {error}", self.id),
             attempts => format!("page {}: {error} ({attempts} attempts)", self.id),
@@ -139,26 +118,21 @@ impl Run {
     }
 }
 
-/// The URL of course page `id`: `{base}/{id}`, the base's query (if any) kept.
-pub fn course_url(base: &Url, id: u32) -> Url {
+/// Fetches page `id` and takes its title, retrying what may pass with exponential backoff.
+pub async fn scrape_page(client: &HttpClient, base: &Url, id: u32, settings: &Settings) -> Page {
+    // {base}/{id}, the base's query (if any) kept. Only a URL like `mailto:x` has no path to
+    // push to; `--base-url` accepts http only.
     let mut url = base.clone();
-    // Only a URL like `mailto:x` has no path to push to; `--base-url` accepts http(s) only.
     if let Ok(mut path) = url.path_segments_mut() {
         path.pop_if_empty().push(&id.to_string());
     }
-    url
-}
-
-/// Fetches page `id` and takes its title, retrying what may pass with exponential backoff.
-pub async fn scrape_page(client: &HttpClient, base: &Url, id: u32, settings: &Settings) -> Page {
-    let url = course_url(base, id);
     let mut attempts = 0;
     let outcome = loop {
         attempts += 1;
         // The timeout covers the fetch and the reading of the page.
         let deadline = Instant::now() + settings.timeout;
         match client.fetch_html(&url, settings).await {
-            Ok(Some(html)) => match read_title(&html, Some(deadline)) {
+            Ok(Some(html)) => match extract_title(&html, Some(deadline)) {
                 Ok(Some(title)) => break Outcome::Title(title),
                 Ok(None) => break Outcome::Missing,
                 Err(Late) => break Outcome::Failed(FetchError::SlowPage(settings.timeout)),
@@ -166,7 +140,7 @@ pub async fn scrape_page(client: &HttpClient, base: &Url, id: u32, settings: &Se
             Ok(None) => break Outcome::Missing,
             Err(error) if error.is_retryable() && attempts <= settings.retries => {
                 // 100 ms, 200 ms, 400 ms...: a struggling server gets more room each time.
-                let pause = settings.backoff.saturating_mul(1 << (attempts - 1).min(16));
+                let pause = BACKOFF.saturating_mul(1 << (attempts - 1).min(16));
                 client.sleep(pause).await;
             }
             Err(error) => break Outcome::Failed(error),

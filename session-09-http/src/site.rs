@@ -1,10 +1,6 @@
-//! The demo course site: a small web server inside the program, so the lab needs no internet.
-//!
-//! axum on tokio, bound to 127.0.0.1 only, serving `/c/{id}` the way the course's site did. Each
-//! page answers after a latency (seeded, so every run sees the same delays, or fixed with
-//! `--latency-ms`): the client spends nearly all its time waiting, which is what concurrency
-//! wins back. A page can also misbehave on purpose ([`Fault`]), so each failure the client must
-//! survive can be shown and tested.
+//! The demo course site, so the lab needs no internet: axum on tokio, on 127.0.0.1 only, serving
+//! `/c/{id}` as the course's site did, each page after a latency (the client's waiting is what
+//! concurrency wins back), some misbehaving on purpose ([`Fault`]).
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -41,62 +37,36 @@ pub fn title_html(id: u32) -> Option<String> {
 /// The id without a course that still answers 200 ("coming soon"), instead of 404.
 pub const COMING_SOON: u32 = 6119;
 
-/// How long a page takes to answer.
-#[derive(Debug, Clone, Copy)]
-pub enum Latency {
-    /// Every page waits exactly this long (the benchmark figures use 200 ms).
-    Fixed(Duration),
-    /// Each id waits its own 100-400 ms, drawn from this seed: the same on every run and in
-    /// both modes, so the sequential and concurrent runs are compared fairly.
-    Seeded(u64),
-}
-
-impl Latency {
-    /// The latency of page `id`.
-    pub fn for_page(self, id: u32) -> Duration {
-        match self {
-            Latency::Fixed(latency) => latency,
-            Latency::Seeded(seed) => {
-                let mut rng =
-                    fastrand::Rng::with_seed(seed ^ u64::from(id).wrapping_mul(0x9E37_79B9));
-                Duration::from_millis(rng.u64(100..=400))
-            }
-        }
-    }
-}
-
 /// A way for one page to fail, so each failure the client must survive can be shown and tested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// Accept the request and never answer: only the client's timeout ends the wait.
     Hang,
-    /// Answer `status` (a 5xx) to the first `times` requests, then the real page.
+    /// Answer `status` to the first `times` requests (`u32::MAX`: always), then the real page.
     FailFirst { times: u32, status: u16 },
-    /// Answer 200 with JSON instead of HTML.
-    NotHtml,
     /// Answer 200 `text/html` whose bytes are Windows-1256, not UTF-8.
     NotUtf8,
-    /// Always answer this status (e.g. 403).
-    Status(u16),
 }
 
 /// Everything that shapes the demo site.
 #[derive(Debug, Clone)]
 pub struct SiteConfig {
-    pub latency: Latency,
+    /// Every page waits exactly this long (the figures use 200 ms); `None`: each page its own
+    /// 100-400 ms, the same on every run, so the sequential and concurrent runs compare fairly.
+    pub latency: Option<Duration>,
     pub faults: HashMap<u32, Fault>,
 }
 
 impl SiteConfig {
     /// Every page answers after `latency`, none fails.
-    pub fn new(latency: Latency) -> Self {
+    pub fn new(latency: Option<Duration>) -> Self {
         let faults = HashMap::new();
         SiteConfig { latency, faults }
     }
 
     /// Every page answers after exactly `latency`.
     pub fn fixed(latency: Duration) -> Self {
-        SiteConfig::new(Latency::Fixed(latency))
+        SiteConfig::new(Some(latency))
     }
 
     /// Adds a fault to page `id`.
@@ -111,11 +81,14 @@ impl SiteConfig {
             times: 1,
             status: 503,
         };
+        let forbidden = Fault::FailFirst {
+            times: u32::MAX,
+            status: 403,
+        };
         self.with_fault(6107, Fault::Hang)
             .with_fault(6113, once)
-            .with_fault(6121, Fault::NotHtml)
             .with_fault(6126, Fault::NotUtf8)
-            .with_fault(6133, Fault::Status(403))
+            .with_fault(6133, forbidden)
     }
 }
 
@@ -190,7 +163,8 @@ async fn course_page(Path(id): Path<String>, State(state): State<Arc<SiteState>>
         *count += 1;
         *count
     };
-    tokio::time::sleep(state.config.latency.for_page(id)).await;
+    let varied = Duration::from_millis(100 + u64::from(id) * 7919 % 301);
+    tokio::time::sleep(state.config.latency.unwrap_or(varied)).await;
     let status = |code| StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match state.config.faults.get(&id).copied() {
         Some(Fault::Hang) => std::future::pending().await,
@@ -198,10 +172,6 @@ async fn course_page(Path(id): Path<String>, State(state): State<Arc<SiteState>>
             times,
             status: code,
         }) if hit <= times => (status(code), "a bad moment; try again\n").into_response(),
-        Some(Fault::NotHtml) => {
-            let json = [(header::CONTENT_TYPE, "application/json")];
-            (json, format!("{{\"id\":{id}}}\n")).into_response()
-        }
         Some(Fault::NotUtf8) => {
             // "دوره" (course) in Windows-1256: bytes a UTF-8 decoder must reject.
             let mut body = b"<html><body><div class=\"right-side\"><h1>".to_vec();
@@ -210,7 +180,6 @@ async fn course_page(Path(id): Path<String>, State(state): State<Arc<SiteState>>
             let html = [(header::CONTENT_TYPE, "text/html; charset=windows-1256")];
             (html, body).into_response()
         }
-        Some(Fault::Status(code)) => (status(code), not_found.1).into_response(),
         Some(Fault::FailFirst { .. }) | None => {
             match title_html(id) {
                 Some(title) => {

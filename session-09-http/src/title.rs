@@ -1,13 +1,10 @@
 //! The title of a course page, and page text made safe to print.
 //!
-//! The course takes BeautifulSoup's `select_one('.right-side h1')`: it builds the whole tree of
-//! the page, then searches it. The examples do the same with `scraper`. A tree builder, though,
-//! does work that grows with the square of the nesting depth: a page whose title holds 200,000
-//! nested `<div>`s (1 MB, well under the body cap) takes minutes, and blocks the runtime while
-//! it does. So the lab reads the page as a stream of tags with html5ever's tokenizer, the first
-//! stage of the same parser, which decodes entities (`&amp;`) and takes linear time, and stops at
-//! the end of the first `h1` inside an element of class `right-side`. A deadline bounds it too:
-//! a debug build reads about 200 KB a second.
+//! BeautifulSoup's `select_one('.right-side h1')` (and `scraper`, in the examples) builds the
+//! whole tree of the page first, and a tree builder's work grows with the square of the nesting
+//! depth: 200,000 nested `<div>`s (1 MB) took 94 s. So the lab reads the page as a stream of tags
+//! with html5ever's tokenizer (the first stage of the same parser: entities decoded, linear
+//! time), stops at the title's end, and gives up at a deadline (a debug build reads ~200 KB/s).
 
 use std::cell::{Cell, RefCell};
 use std::time::Instant;
@@ -96,14 +93,10 @@ impl TokenSink for TitleSink {
     }
 }
 
-/// The title in a course page (`.right-side h1`), or `None` if it has none.
+/// The title in a course page (`.right-side h1`), or `None` if it has none; [`Late`] when the
+/// reading is still going at `deadline`.
 // BeautifulSoup(html, "html.parser").select_one(".right-side h1").text -> html5ever's tokenizer
-pub fn extract_title(html: &str) -> Option<String> {
-    read_title(html, None).unwrap_or(None)
-}
-
-/// [`extract_title`], given up at `deadline`.
-pub fn read_title(html: &str, deadline: Option<Instant>) -> Result<Option<String>, Late> {
+pub fn extract_title(html: &str, deadline: Option<Instant>) -> Result<Option<String>, Late> {
     let (place, tokens) = (RefCell::default(), Cell::new(0));
     let sink = TitleSink {
         place,
@@ -125,13 +118,9 @@ pub fn read_title(html: &str, deadline: Option<Instant>) -> Result<Option<String
     Ok((!title.is_empty()).then_some(title))
 }
 
-/// Text from outside (a page, a server's error) made safe to print.
-///
-/// Printed raw, `ESC [2J` clears the reader's screen, `ESC ]0;...BEL` renames their terminal
-/// window, and a bidi override (U+202E) reverses what follows it on the line. So every control
-/// character (C0, DEL, C1) goes, and so do the bidi marks and controls (U+200E, U+200F, U+061C,
-/// U+202A-U+202E, U+2066-U+2069), the zero-width space U+200B and the BOM U+FEFF. The zero-width
-/// non-joiner U+200C stays: Persian words need it (`برنامه‌نویسی`).
+/// Text from outside (a page, a server's error) made safe to print. Raw, `ESC [2J` clears the
+/// reader's screen and U+202E reverses the line: control characters (C0, DEL, C1), bidi marks and
+/// controls, U+200B and U+FEFF go. The non-joiner U+200C stays: Persian needs it (`برنامه‌نویسی`).
 pub fn clean_text(text: &str) -> String {
     text.chars()
         .filter(|&c| {
