@@ -27,8 +27,8 @@ struct Cli {
     #[arg(long, default_value_t = 250_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     items: u64,
 
-    /// Runs per runtime; the table shows the median. A whole run may take at most 10 minutes at
-    /// the slowest cost measured (LAB.md); larger sizes are refused.
+    /// Runs per runtime; the table shows the median. A whole run may take at most 10 minutes by
+    /// the lab's estimate from measured costs (LAB.md); larger sizes are refused.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=100))]
     repeat: u64,
 
@@ -64,7 +64,7 @@ enum WorkloadArg {
 
 /// How long one echo run may take before it is stopped with an error.
 const ECHO_TIME_LIMIT: Duration = Duration::from_secs(60);
-/// The longest a whole run may take at the slowest measured costs: 10 minutes.
+/// The longest a whole run may take by the lab's estimate (`Workload::estimate_s`): 10 minutes.
 const BUDGET_S: f64 = 600.0;
 
 fn main() -> ExitCode {
