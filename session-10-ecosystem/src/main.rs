@@ -63,7 +63,7 @@ enum Part {
     },
     /// asyncpg -> tokio-postgres: a TEMPORARY table, one-by-one vs pipelined queries.
     Postgres(ServerArgs),
-    /// asyncio-redis -> redis: SET/GET/INCR, one-by-one vs pipeline, pub/sub; keys expire in 60 s.
+    /// asyncio-redis -> redis: SET/GET/INCR, one-by-one vs pipeline; keys expire in 60 s.
     Redis(ServerArgs),
     /// A 10 ms ticker next to a blocking call made inline vs in spawn_blocking.
     Blocking {
