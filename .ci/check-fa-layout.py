@@ -9,10 +9,11 @@ in every *.fa.md file this check renders the blocks the same way and fails on:
 1. a paragraph, heading or list whose first strong character is Latin (left to right): its
    clauses come out in reverse order. Start it with a Persian word, or with U+200F (RLM) where
    it must open with code;
-2. a code span with Latin text whose first or last character is punctuation or a symbol, with
-   neither U+200E (LRM) nor a Latin letter on that side outside the backticks: next to Persian
-   text, `join()` shows as "()join" and `--help` as "help--". The mark goes outside the
-   backticks, never inside, so that copying a command never copies an invisible character;
+2. a code span with Latin text or digits whose first or last character (spaces aside) is
+   punctuation or a symbol, with neither U+200E (LRM) nor a Latin letter on that side outside
+   the backticks: next to Persian text, `join()` shows as "()join", `--help` as "help--" and
+   `1, 2, ` with its commas moved. The mark goes outside the backticks, never inside, so that
+   copying a command never copies an invisible character;
 3. an Arabic ي (U+064A) or ك (U+0643) in prose, where Persian writes ی and ک.
 
 `--fix` adds the LRM marks of rule 2 (only those) to the files, then checks them.
@@ -33,6 +34,7 @@ from markdown_it import MarkdownIt
 LRM, RLM = "\u200e", "\u200f"
 ARABIC = {"\u064a": "ي (Arabic yeh; Persian writes ی)", "\u0643": "ك (Arabic kaf; Persian writes ک)"}
 LATIN = re.compile(r"[A-Za-z]")
+LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")  # a code span that reads left to right
 BLOCKS = {"paragraph_open", "heading_open", "bullet_list_open", "ordered_list_open"}
 
 
@@ -77,13 +79,14 @@ def code_edges(inline) -> list[str]:
     problems = []
     flat = pieces(inline)
     for i, (kind, text) in enumerate(flat):
-        if kind != "code" or not LATIN.search(text) or not text.strip():
+        if kind != "code" or not LATIN_OR_DIGIT.search(text) or not text.strip():
             continue
         before = flat[i - 1][1][-1:] if i > 0 else ""
         after = flat[i + 1][1][:1] if i + 1 < len(flat) else ""
-        if is_edge_symbol(text[0]) and before != LRM and not LATIN.fullmatch(before or "x0"):
+        edges = text.strip()  # a space inside the backticks does not hold the punctuation
+        if is_edge_symbol(edges[0]) and before != LRM and not LATIN.fullmatch(before or "x0"):
             problems.append(f"`{text}` needs U+200E (LRM) before its opening backtick")
-        if is_edge_symbol(text[-1]) and after != LRM and not LATIN.fullmatch(after or "x0"):
+        if is_edge_symbol(edges[-1]) and after != LRM and not LATIN.fullmatch(after or "x0"):
             problems.append(f"`{text}` needs U+200E (LRM) after its closing backtick")
     return problems
 
@@ -159,11 +162,11 @@ def fix(path: Path) -> int:
             before = "".join(result)[-1:]
             after = line[end:end + 1]
             code = span.group(0)
-            if LATIN.search(inner) and is_edge_symbol(inner[0]) and before != LRM \
+            if LATIN_OR_DIGIT.search(inner) and is_edge_symbol(inner[0]) and before != LRM \
                     and not LATIN.fullmatch(before or "x0"):
                 code = LRM + code
                 added += 1
-            if LATIN.search(inner) and is_edge_symbol(inner[-1]) and after != LRM \
+            if LATIN_OR_DIGIT.search(inner) and is_edge_symbol(inner[-1]) and after != LRM \
                     and not LATIN.fullmatch(after or "x0"):
                 code = code + LRM
                 added += 1
