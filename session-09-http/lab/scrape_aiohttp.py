@@ -12,7 +12,7 @@ Run (from the workspace root; LAB.md has the whole recipe):
     pip install aiohttp beautifulsoup4
     cargo build --release -p session-09-http
     target/release/session-09-http serve --port 8009 --latency-ms 200 &
-    python3 session-09-http/python/scrape_aiohttp.py --base-url http://127.0.0.1:8009/c \\
+    python3 session-09-http/lab/scrape_aiohttp.py --base-url http://127.0.0.1:8009/c \\
         --concurrency 64 --repeat 5
     kill %1
 
