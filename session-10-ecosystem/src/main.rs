@@ -14,6 +14,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{CommandFactory, Parser, Subcommand};
 use session_10_ecosystem::{Unreachable, blocking, docs, error_line, files, heading};
 use session_10_ecosystem::{postgres, redis};
+use tempfile::TempDir;
 
 /// The async ecosystem: files, a document store, PostgreSQL and Redis, and when to use threads.
 ///
@@ -137,33 +138,32 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// Runs the parts in a fresh folder of the run's own, with a Ctrl-C guard around them.
-///
-/// The `blocking` part builds runtimes of its own (that is the experiment), so this is plain
-/// `fn main` with a runtime built by hand rather than `#[tokio::main]`.
+/// (`blocking` builds runtimes of its own, so this is not `#[tokio::main]`.)
 fn run(cli: Cli) -> Result<ExitCode> {
     let parent = cli.dir.clone().unwrap_or_else(std::env::temp_dir);
-    // mkdtemp: a new folder with a random name, never one that exists, never a symlink.
-    let scratch = tempfile::Builder::new()
-        .prefix("session10-")
-        .tempdir_in(&parent)
-        .context("could not make the run's folder: give an existing, writable --dir")?;
+    // Only `files` and `docs` write files. mkdtemp: a new folder, never one that exists.
+    let mkdir = "could not make a folder: give a writable --dir";
+    let scratch = match cli.part {
+        Some(Part::Postgres(_) | Part::Redis(_) | Part::Blocking { .. }) => None,
+        _ => Some(TempDir::with_prefix_in("session10-", &parent).context(mkdir)?),
+    };
     let runtime = tokio::runtime::Runtime::new().context("could not start the tokio runtime")?;
     let interrupted = runtime.block_on(async {
         tokio::select! {
-            result = run_parts(cli, scratch.path()) => result.map(|()| false),
+            biased; // ctrl_c first: its handler is in place before any work starts
             _ = tokio::signal::ctrl_c() => Ok(true),
+            result = run_parts(cli, scratch.as_ref().map_or(&parent, |dir| dir.path())) => result.map(|()| false),
         }
     });
     // Blocking calls already running (a file write, a store insert) end before the folder goes.
     runtime.shutdown_timeout(Duration::from_secs(10));
-    let removed = scratch.close().context("could not remove the run's folder");
+    let removed = scratch.map(TempDir::close).transpose();
     let interrupted = interrupted?;
-    removed?;
+    removed.context("could not remove the run's folder")?;
     if !interrupted {
         return Ok(ExitCode::SUCCESS);
     }
-    let line = "interrupted: the run's folder is removed, and nothing else needs removing";
-    let _ = writeln!(std::io::stderr(), "{line}");
+    let _ = writeln!(std::io::stderr(), "interrupted: nothing is left behind");
     Ok(ExitCode::from(130))
 }
 
