@@ -14,9 +14,13 @@ in every *.fa.md file this check renders the blocks the same way and fails on:
    the backticks: next to Persian text, `join()` shows as "()join", `--help` as "help--" and
    `1, 2, ` with its commas moved. The mark goes outside the backticks, never inside, so that
    copying a command never copies an invisible character;
-3. an Arabic ي (U+064A) or ك (U+0643) in prose, where Persian writes ی and ک.
+   A span that opens with a digit and holds a space or a letter (`1 - Hello`, `1, 2, 3`) needs
+   the mark before it too: the browser reads its first number as part of the Persian text;
+3. a Persian comma or semicolon (، ؛) between two left-to-right runs (Latin words or code
+   spans), without U+200F right after it: the list reads backwards ("`a`، `b`" shows b first);
+4. an Arabic ي (U+064A) or ك (U+0643) in prose, where Persian writes ی and ک.
 
-`--fix` adds the LRM marks of rule 2 (only those) to the files, then checks them.
+`--fix` adds the marks of rules 2 and 3 to the files, then checks them.
 
 Usage: check-fa-layout.py [--fix] [FILE.fa.md ...]   (default: every *.fa.md in the repository)
 Needs markdown-it-py (pip install markdown-it-py==3.0.0).
@@ -74,6 +78,17 @@ def is_edge_symbol(ch: str) -> bool:
     return unicodedata.category(ch)[0] in "PS"
 
 
+def opens_ltr(span: str) -> bool:
+    """Whether a code span's opening edge needs an LRM before it (unless a Latin letter is there)."""
+    edges = span.strip()
+    return is_edge_symbol(edges[0]) or (edges[0].isdigit() and bool(re.search(r"[\sA-Za-z]", edges)))
+
+
+# A Persian comma or semicolon between two left-to-right runs, with no RLM after it. In the
+# rendered text a code span stands as "A".
+BETWEEN_LTR = re.compile("[A-Za-z0-9][ \t]*[\u060c\u061b](?!\u200f)[ \t]*[A-Za-z]")
+
+
 def code_edges(inline) -> list[str]:
     """The unprotected edges of the code spans in one inline token."""
     problems = []
@@ -84,7 +99,7 @@ def code_edges(inline) -> list[str]:
         before = flat[i - 1][1][-1:] if i > 0 else ""
         after = flat[i + 1][1][:1] if i + 1 < len(flat) else ""
         edges = text.strip()  # a space inside the backticks does not hold the punctuation
-        if is_edge_symbol(edges[0]) and before != LRM and not LATIN.fullmatch(before or "x0"):
+        if opens_ltr(text) and before != LRM and not LATIN.fullmatch(before or "x0"):
             problems.append(f"`{text}` needs U+200E (LRM) before its opening backtick")
         if is_edge_symbol(edges[-1]) and after != LRM and not LATIN.fullmatch(after or "x0"):
             problems.append(f"`{text}` needs U+200E (LRM) after its closing backtick")
@@ -103,6 +118,10 @@ def check(path: Path, md: MarkdownIt) -> list[str]:
         if tok.type == "inline":
             for problem in code_edges(tok):
                 problems.append(f"{where(tok)}: {problem}")
+            flat = "".join("A" if kind == "code" else piece for kind, piece in pieces(tok))
+            for m in BETWEEN_LTR.finditer(flat):
+                problems.append(f"{where(tok)}: the comma in {m.group(0)!r} sits between two "
+                                "left-to-right runs: put U+200F (RLM) right after it")
             for kind, piece in pieces(tok):
                 if kind == "text":
                     for ch, name in ARABIC.items():
@@ -162,7 +181,7 @@ def fix(path: Path) -> int:
             before = "".join(result)[-1:]
             after = line[end:end + 1]
             code = span.group(0)
-            if LATIN_OR_DIGIT.search(inner) and is_edge_symbol(inner[0]) and before != LRM \
+            if LATIN_OR_DIGIT.search(inner) and opens_ltr(inner) and before != LRM \
                     and not LATIN.fullmatch(before or "x0"):
                 code = LRM + code
                 added += 1
@@ -173,7 +192,11 @@ def fix(path: Path) -> int:
             result.append(code)
             pos = end
         result.append(line[pos:])
-        out.append("".join(result))
+        line = "".join(result)
+        fixed = re.sub("([A-Za-z0-9`][ \t]*[\u060c\u061b])(?!\u200f)(?=[ \t]*[`A-Za-z])",
+                       lambda m: m.group(1) + RLM, line)
+        added += fixed.count(RLM) - line.count(RLM)
+        out.append(fixed)
     path.write_text("\n".join(out), encoding="utf-8")
     return added
 
@@ -190,7 +213,7 @@ def main(argv: list[str]) -> int:
         if fixing:
             n = fix(path)
             if n:
-                print(f"{path}: added {n} LRM marks")
+                print(f"{path}: added {n} marks")
         problems += check(path, md)
     for problem in problems:
         print(problem)

@@ -25,12 +25,15 @@ GOOD = f"""<div dir="rtl">
 
 {RLM}`tokio::spawn` یک تسک می‌سازد.
 
-- اول {LRM}`--help` را ببینید و بعد `1, 1, 2, `{LRM} را.
+- اول {LRM}`--help` را ببینید و بعد {LRM}`1, 1, 2, `{LRM} را.
 - `tokio` هم هست.
 
 | دوره | Rust |
 |---|---|
 | صف | `mpsc::channel()`{LRM} |
+| کانال | `send`،{RLM} `recv` |
+
+خط‌ها {LRM}`1 - Hello` را چاپ می‌کنند.
 
 </div>
 """
@@ -42,6 +45,8 @@ SEEDS = {
     "an opening edge that is punctuation": (f"{LRM}`--help`", "`--help`", "before its opening"),
     "an edge in a table cell": (f"`mpsc::channel()`{LRM} |", "`mpsc::channel()` |", "after its closing"),
     "a number list whose edge is punctuation": (f"`1, 1, 2, `{LRM} را", "`1, 1, 2, ` را", "after its closing"),
+    "a Persian comma between two code spans": (f"`send`،{RLM} `recv`", "`send`، `recv`", "put U+200F"),
+    "a code span that opens with a number": (f"{LRM}`1 - Hello`", "`1 - Hello`", "before its opening"),
     "an Arabic yeh": ("را ببینید", "را ببينيد", "Arabic yeh"),
 }
 
@@ -70,10 +75,12 @@ def main() -> int:
         ok &= good
         if not good:
             print(out)
-    unprotected = GOOD.replace(f"`join()`{LRM}", "`join()`").replace(f"{LRM}`--help`", "`--help`")
+    unprotected = GOOD.replace(f"`join()`{LRM}", "`join()`").replace(f"{LRM}`--help`", "`--help`") \
+        .replace(f"`send`،{RLM}", "`send`،")
     code, out, fixed = run(unprotected, "--fix")
     spans = re.findall(r"`([^`]*)`", fixed)
     good = code == 0 and f"`join()`{LRM}" in fixed and f"{LRM}`--help`" in fixed \
+        and f"`send`،{RLM} `recv`" in fixed \
         and not any(LRM in span or RLM in span for span in spans)
     print(f"{'ok  ' if good else 'FAIL'} --fix puts the marks outside the backticks, and then it passes")
     ok &= good
