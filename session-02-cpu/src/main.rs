@@ -76,8 +76,16 @@ fn main() -> ExitCode {
     let cli = match cli {
         Ok(cli) => cli,
         Err(err) => {
-            // clap's own message (or --help); a closed or full stderr must not turn 2 into 101.
-            let _ = err.print();
+            // clap's own message: --help and --version go to stdout, where a full disk is an
+            // output error (one line, exit 1); bad usage goes to stderr, and if even that fails
+            // (`2>/dev/full`) the exit code still says 2.
+            if let Err(e) = err.print()
+                && !err.use_stderr()
+                && e.kind() != io::ErrorKind::BrokenPipe
+            {
+                let _ = writeln!(io::stderr(), "error: could not write to stdout: {e}");
+                return ExitCode::FAILURE;
+            }
             return ExitCode::from(err.exit_code() as u8);
         }
     };

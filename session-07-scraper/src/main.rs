@@ -137,9 +137,16 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse().and_then(Cli::within_budget) {
         Ok(cli) => cli,
         Err(err) => {
-            // clap's own message (--help and --version on stdout, errors on stderr). If even
-            // that cannot be written, the exit code still tells: 0 for help, 2 for bad usage.
-            let _ = err.print();
+            // clap's own message: --help and --version go to stdout, where a full disk is an
+            // output error (one line, exit 1); bad usage goes to stderr, and if even that fails
+            // (`2>/dev/full`) the exit code still says 2.
+            if let Err(e) = err.print()
+                && !err.use_stderr()
+                && e.kind() != io::ErrorKind::BrokenPipe
+            {
+                let _ = writeln!(io::stderr(), "error: could not write to stdout: {e}");
+                return ExitCode::FAILURE;
+            }
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };

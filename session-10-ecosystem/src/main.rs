@@ -5,7 +5,7 @@
 //! Nothing is left to clean up: `files` and `docs` work in a fresh folder removed at the end
 //! (also after Ctrl-C), the table is TEMPORARY, and every Redis key expires within 60 s.
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -95,8 +95,16 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse().and_then(check_products) {
         Ok(cli) => cli,
         Err(err) => {
-            // --help and --version go to stdout with 0, errors to stderr with 2.
-            let _ = err.print();
+            // clap's own message: --help and --version go to stdout, where a full disk is an
+            // output error (one line, exit 1); bad usage goes to stderr, and if even that fails
+            // (`2>/dev/full`) the exit code still says 2.
+            if let Err(e) = err.print()
+                && !err.use_stderr()
+                && e.kind() != io::ErrorKind::BrokenPipe
+            {
+                let _ = writeln!(io::stderr(), "error: could not write to stdout: {e}");
+                return ExitCode::FAILURE;
+            }
             return ExitCode::from(err.exit_code() as u8);
         }
     };

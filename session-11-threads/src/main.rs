@@ -141,8 +141,16 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse().and_then(check_budget) {
         Ok(cli) => cli,
         Err(err) => {
-            // Usage errors exit 2, --help and --version 0; a failure to print changes neither.
-            let _ = err.print();
+            // clap's own message: --help and --version go to stdout, where a full disk is an
+            // output error (one line, exit 1); bad usage goes to stderr, and if even that fails
+            // (`2>/dev/full`) the exit code still says 2.
+            if let Err(e) = err.print()
+                && !err.use_stderr()
+                && e.kind() != io::ErrorKind::BrokenPipe
+            {
+                let _ = writeln!(io::stderr(), "error: could not write to stdout: {e}");
+                return ExitCode::FAILURE;
+            }
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
