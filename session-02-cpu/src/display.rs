@@ -26,9 +26,13 @@ pub enum Display {
 }
 
 impl Display {
-    /// Bars where anstream would allow colour (a terminal, `NO_COLOR` unset, `TERM` not
-    /// `dumb`), plain lines otherwise: cursor movement follows the same rule as colour.
+    /// Bars where anstream would allow colour (a terminal, `NO_COLOR` unset) and `TERM` is not
+    /// `dumb` (anstream allows colour there when `CI` is set), plain lines with no escape code
+    /// otherwise: cursor movement follows the same rule as colour.
     pub fn for_stdout() -> Self {
+        if std::env::var_os("TERM").is_some_and(|term| term == "dumb") {
+            ColorChoice::Never.write_global();
+        }
         let stdout = io::stdout();
         let escapes = anstream::AutoStream::choice(&stdout) != ColorChoice::Never;
         match stdout.is_terminal() && escapes {

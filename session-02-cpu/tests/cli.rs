@@ -103,10 +103,12 @@ fn no_escape_codes_on_a_dumb_or_no_color_terminal() {
         let command = format!("{} --seconds 1", env!("CARGO_BIN_EXE_session-02-cpu"));
         let mut script = Command::new("script");
         script.args(["-qec", &command, "/dev/null"]);
+        // CI=true as on a CI machine, where anstream allows colour even with TERM=dumb.
         script
             .env_remove("NO_COLOR")
             .env_remove("CLICOLOR")
-            .env_remove("CLICOLOR_FORCE");
+            .env_remove("CLICOLOR_FORCE")
+            .env("CI", "true");
         let output = script.envs(env.iter().copied()).output().unwrap();
         assert!(output.status.success(), "{env:?}: {}", stderr(&output));
         stdout(&output)
